@@ -1,0 +1,146 @@
+// Target profiles: everything that differs between targets (prompts, keys, commands) as validated data.
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ObjectReader } from './validate.ts';
+import { UsageError } from '../errors.ts';
+import type { FailFastPattern } from '../console/console.ts';
+
+export interface TargetProfile {
+  name: string;
+  description: string;
+  loader: {
+    banner: RegExp;
+    interruptWindow: RegExp;
+    interruptKey: string;
+    prompt: RegExp;
+    typingDelayMs: number;
+    selectDevice: string;
+    boot: string;
+    booting: RegExp;
+    failure: RegExp;
+  };
+  kernel: { userlandStarted: RegExp };
+  shell: { login?: string; user?: string; password?: string; prompt: RegExp; typingDelayMs: number };
+  identify: { console?: RegExp; deviceTemplate: string; command?: string; commandPattern?: RegExp };
+  commands: {
+    upgrade: string;
+    upgradeDone: RegExp;
+    upgradeRefused: RegExp;
+    save: string;
+    reboot: string;
+    poweroff: string;
+    bootConf: string;
+    mountMbr: string;
+    unmountMbr: string;
+  };
+  devices: string[];
+  failFast: FailFastPattern[];
+}
+
+export const profileDir = fileURLToPath(new URL('./profiles/', import.meta.url));
+
+export function profileNames(): string[] {
+  return readdirSync(profileDir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
+}
+
+/** Loads a built-in profile by name, or a user's profile from a path ending in .json. */
+export function loadProfile(nameOrPath: string): TargetProfile {
+  const isPath = nameOrPath.endsWith('.json') || nameOrPath.includes('/');
+  const file = isPath ? nameOrPath : join(profileDir, `${nameOrPath}.json`);
+  if (!existsSync(file)) {
+    throw new UsageError(
+      isPath
+        ? `profile file ${file} not found`
+        : `unknown profile "${nameOrPath}": choose one of ${profileNames().join(', ')} or pass a path to a profile .json`,
+    );
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`${file}: cannot read the profile: ${(error as Error).message}`);
+  }
+  const name = isPath ? file : nameOrPath;
+  return parseProfile(name, file, raw);
+}
+
+const keyNames: Record<string, string> = { escape: '\x1b', enter: '\r', space: ' ' };
+
+function parseKey(r: ObjectReader, key: string): string {
+  const name = r.string(key);
+  if (keyNames[name]) return keyNames[name];
+  const ctrl = /^ctrl-([a-z])$/.exec(name);
+  if (ctrl) return String.fromCharCode(ctrl[1]!.charCodeAt(0) - 96);
+  throw new UsageError(`${r.file}: ${r.path}${key}: expected escape, enter, space or ctrl-<letter>, got "${name}"`);
+}
+
+export function parseProfile(name: string, file: string, raw: unknown): TargetProfile {
+  const r = ObjectReader.root(file, raw);
+  const loader = r.object('loader');
+  const kernel = r.object('kernel');
+  const shell = r.object('shell');
+  const identify = r.object('identify');
+  const commands = r.object('commands');
+  const profile: TargetProfile = {
+    name,
+    description: r.string('description'),
+    loader: {
+      banner: loader.regex('banner'),
+      interruptWindow: loader.regex('interruptWindow'),
+      interruptKey: parseKey(loader, 'interruptKey'),
+      prompt: loader.regex('prompt'),
+      typingDelayMs: loader.number('typingDelayMs', 20),
+      selectDevice: loader.string('selectDevice'),
+      boot: loader.string('boot'),
+      booting: loader.regex('booting'),
+      failure: loader.regex('failure'),
+    },
+    kernel: { userlandStarted: kernel.regex('userlandStarted') },
+    shell: {
+      login: shell.string('login', undefined),
+      user: shell.string('user', undefined),
+      password: shell.string('password', undefined),
+      prompt: shell.regex('prompt'),
+      typingDelayMs: shell.number('typingDelayMs', 0),
+    },
+    identify: {
+      console: identify.regex('console', 'optional'),
+      deviceTemplate: identify.string('deviceTemplate', '{device}'),
+      command: identify.string('command', undefined),
+      commandPattern: identify.regex('commandPattern', 'optional'),
+    },
+    commands: {
+      upgrade: commands.string('upgrade'),
+      upgradeDone: commands.regex('upgradeDone'),
+      upgradeRefused: commands.regex('upgradeRefused'),
+      save: commands.string('save'),
+      reboot: commands.string('reboot'),
+      poweroff: commands.string('poweroff'),
+      bootConf: commands.string('bootConf'),
+      mountMbr: commands.string('mountMbr'),
+      unmountMbr: commands.string('unmountMbr'),
+    },
+    devices: r.strings('devices'),
+    failFast: r.objects('failFast').map((f) => {
+      const pattern = { name: f.string('name'), regex: f.regex('regex') };
+      f.done();
+      return pattern;
+    }),
+  };
+  for (const reader of [loader, kernel, shell, identify, commands, r]) reader.done();
+  if (profile.shell.login && !profile.shell.user) throw new UsageError(`${file}: shell: "login" needs "user"`);
+  if (profile.identify.command && !profile.identify.commandPattern) {
+    throw new UsageError(`${file}: identify: "command" needs "commandPattern"`);
+  }
+  return Object.freeze(profile);
+}
+
+/** Fills `{name}` placeholders of a profile command. */
+export function fill(template: string, values: Record<string, string>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, key: string) => {
+    const value = values[key];
+    if (value === undefined) throw new UsageError(`profile command "${template}" needs a value for {${key}}`);
+    return value;
+  });
+}

@@ -1,0 +1,25 @@
+// Deadlines: every wait is bounded, and one factor scales all time limits for slow accelerators.
+
+export type Accel = 'kvm' | 'tcg';
+
+/** How much longer than under KVM each wait may take under an accelerator. */
+export const timeFactors: Record<Accel, number> = { kvm: 1, tcg: 3 };
+
+/** A point in time that several waits share. */
+export class Deadline {
+  readonly at: number;
+
+  constructor(ms: number, readonly what: string) {
+    this.at = Date.now() + ms;
+  }
+
+  remainingMs(): number {
+    return Math.max(0, this.at - Date.now());
+  }
+
+  expired(): boolean {
+    return Date.now() >= this.at;
+  }
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

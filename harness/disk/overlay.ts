@@ -1,0 +1,23 @@
+// Copy-on-write overlays: a VM writes to a qcow2 file of its own and the base image stays untouched.
+import { access, constants } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { execa } from 'execa';
+import { UsageError } from '../errors.ts';
+
+/** Creates `overlay` (qcow2) backed by the raw or qcow2 image `base`, which QEMU then only reads. */
+export async function createOverlay(base: string, overlay: string): Promise<void> {
+  const absolute = resolve(base);
+  try {
+    await access(absolute, constants.R_OK);
+  } catch {
+    throw new UsageError(`image ${absolute} is missing or unreadable: build the fixture (npx bootproof fixture build) or pass an existing --image`);
+  }
+  const format = await imageFormat(absolute);
+  await execa('qemu-img', ['create', '-q', '-f', 'qcow2', '-F', format, '-b', absolute, overlay]);
+}
+
+async function imageFormat(path: string): Promise<'raw' | 'qcow2'> {
+  const { stdout } = await execa('qemu-img', ['info', '--output=json', '-U', path]);
+  const format = (JSON.parse(stdout) as { format: string }).format;
+  return format === 'qcow2' ? 'qcow2' : 'raw';
+}

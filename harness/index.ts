@@ -1,0 +1,6 @@
+// The public API that scenarios import.
+export { scenario } from './scenario/scenario.ts';
+export type { TestMachine } from './scenario/test-machine.ts';
+export type { ScenarioMeta } from './scenario/selection.ts';
+export { keys } from './console/console.ts';
+export * from './errors.ts';

@@ -1,0 +1,221 @@
+// A Machine: one emulated computer with its own overlay disk, firmware variables, QEMU process, console and QMP.
+import { appendFile, copyFile, mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { dir, type DirectoryResult } from 'tmp-promise';
+import { assertRunnable, type VmConfig } from './config/vm-config.ts';
+import type { TargetProfile } from './config/profile.ts';
+import { buildArgv, type Drive } from './qemu/argv.ts';
+import { QemuProcess, type ExitInfo } from './qemu/process.ts';
+import { QmpClient } from './qemu/qmp.ts';
+import { Console } from './console/console.ts';
+import { AsciicastWriter } from './console/asciicast.ts';
+import { createOverlay } from './disk/overlay.ts';
+import { timeFactors, type Accel } from './deadline.ts';
+import { StateError, UsageError } from './errors.ts';
+
+export interface MachineOptions {
+  config: VmConfig;
+  profile: TargetProfile;
+  /** The base disk image; never written. */
+  image: string;
+  accel: Accel;
+  /** Where the console transcript, recording and QEMU's stderr are kept. */
+  artifactDir: string;
+  /** Hard ceiling for each QEMU process, in seconds. */
+  ceilingSeconds?: number;
+}
+
+export interface StartOptions {
+  /** Raw files attached read-only after the boot disk, e.g. a .fs for an upgrade. */
+  disks?: string[];
+}
+
+export interface MachineArtifacts {
+  transcript: string;
+  cast: string;
+  qemuStderr: string;
+}
+
+type MachineState = 'off' | 'running';
+
+export class Machine {
+  readonly name: string;
+  readonly timeFactor: number;
+  readonly artifacts: MachineArtifacts;
+  private state: MachineState = 'off';
+  private process: QemuProcess | undefined;
+  private currentConsole: Console | undefined;
+  private currentQmp: QmpClient | undefined;
+  private readonly cast: AsciicastWriter;
+  private starts = 0;
+
+  private constructor(
+    readonly options: MachineOptions,
+    private readonly workDir: DirectoryResult,
+    private readonly overlay: string,
+    private readonly firmwareVars: string | undefined,
+  ) {
+    this.name = `bootproof-${options.config.name}-${randomBytes(4).toString('hex')}`;
+    this.timeFactor = timeFactors[options.accel];
+    this.artifacts = {
+      transcript: join(options.artifactDir, 'console.txt'),
+      cast: join(options.artifactDir, 'console.cast'),
+      qemuStderr: join(options.artifactDir, 'qemu-stderr.log'),
+    };
+    this.cast = new AsciicastWriter(this.artifacts.cast, 80, 25, `${options.config.name}: ${options.image}`);
+  }
+
+  /** Prepares the private folder, the overlay over the base image and the firmware variables. */
+  static async create(options: MachineOptions): Promise<Machine> {
+    assertRunnable(options.config);
+    await mkdir(options.artifactDir, { recursive: true });
+    const workDir = await dir({ prefix: 'bp-', unsafeCleanup: true });
+    try {
+      const overlay = join(workDir.path, 'disk.qcow2');
+      await createOverlay(options.image, overlay);
+      let vars: string | undefined;
+      if (options.config.firmware.vars) {
+        vars = join(workDir.path, 'vars.fd');
+        await copyFile(options.config.firmware.vars, vars);
+      }
+      return new Machine(options, workDir, overlay, vars);
+    } catch (error) {
+      await workDir.cleanup();
+      throw error;
+    }
+  }
+
+  get running(): boolean {
+    return this.state === 'running';
+  }
+
+  get console(): Console {
+    if (!this.currentConsole) throw new StateError('use the console', this.state, 'running');
+    return this.currentConsole;
+  }
+
+  get qmp(): QmpClient {
+    if (!this.currentQmp) throw new StateError('use QMP', this.state, 'running');
+    return this.currentQmp;
+  }
+
+  get overlayPath(): string {
+    return this.overlay;
+  }
+
+  /** Powers on: spawns QEMU and connects QMP. Returns once QEMU runs; the boot path waits for the boot. */
+  async start(options: StartOptions = {}): Promise<void> {
+    if (this.state !== 'off') throw new StateError('start', this.state, 'off');
+    const { config, profile } = this.options;
+    const extraDisks: Drive[] = (options.disks ?? []).map((path) => ({ path: resolve(path), format: 'raw', readOnly: true }));
+    if (1 + extraDisks.length > config.disk.guestDevices.length) {
+      throw new UsageError(`machine ${config.name} takes at most ${config.disk.guestDevices.length - 1} extra disks`);
+    }
+    const qmpSocket = join(this.workDir.path, `qmp-${++this.starts}.sock`);
+    const argv = buildArgv(
+      config,
+      { disk: { path: this.overlay, format: 'qcow2' }, extraDisks, qmpSocket, firmwareVars: this.firmwareVars },
+      { accel: this.options.accel, name: this.name },
+    );
+    await appendFile(this.artifacts.qemuStderr, `# ${config.qemu.binary} ${argv.join(' ')}\n`);
+    const process = new QemuProcess({
+      binary: config.qemu.binary,
+      args: argv,
+      stderrLog: this.artifacts.qemuStderr,
+      ceilingSeconds: this.options.ceilingSeconds ?? 3600,
+      cwd: this.workDir.path,
+    });
+    const console = new Console({
+      write: (data) => process.write(data),
+      timeFactor: this.timeFactor,
+      failFast: profile.failFast,
+      typingDelayMs: profile.loader.typingDelayMs,
+      onOutput: (raw) => this.cast.output(raw),
+      onInput: (data) => this.cast.input(data),
+    });
+    process.onData((data) => console.feed(data));
+    this.process = process;
+    this.currentConsole = console;
+    this.state = 'running';
+    void process.exited.then((info) => this.onExit(process, console, info));
+    try {
+      this.currentQmp = await QmpClient.connect(qmpSocket, 10_000 * this.timeFactor);
+    } catch (error) {
+      await this.powerCut();
+      throw error;
+    }
+  }
+
+  /** SIGKILL of QEMU's process group: power is lost, nothing is flushed. */
+  async powerCut(): Promise<void> {
+    const process = this.process;
+    if (!process) return;
+    await process.kill();
+    await this.settled(process);
+  }
+
+  /** QMP `quit`: QEMU flushes its disks and exits, like pulling the plug after a sync. */
+  async quit(): Promise<void> {
+    const process = this.process;
+    if (!process) return;
+    try {
+      await this.currentQmp?.execute('quit');
+    } catch {
+      // the socket closes as QEMU exits
+    }
+    const timer = setTimeout(() => void process.kill(), 10_000 * this.timeFactor);
+    await process.exited;
+    clearTimeout(timer);
+    await this.settled(process);
+  }
+
+  /** Waits until QEMU exits by itself (after a guest poweroff); cuts power if it does not within the time limit. */
+  async waitForExit(timeoutMs = 60_000): Promise<ExitInfo> {
+    const process = this.process;
+    if (!process) throw new StateError('wait for exit', this.state, 'running');
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      void process.kill();
+    }, timeoutMs * this.timeFactor);
+    const info = await process.exited;
+    clearTimeout(timer);
+    await this.settled(process);
+    if (timedOut) throw new StateError('wait for QEMU to exit by itself', 'still running after the time limit', 'off');
+    return info;
+  }
+
+  /** Ends everything: kills QEMU if needed, closes the recordings, removes the private folder. */
+  async release(): Promise<void> {
+    if (this.released) return this.released;
+    this.released = this.releaseOnce();
+    return this.released;
+  }
+
+  private released: Promise<void> | undefined;
+
+  private async releaseOnce(): Promise<void> {
+    await this.powerCut();
+    await this.cast.close();
+    await this.workDir.cleanup();
+  }
+
+  private settledPromise = new Map<QemuProcess, Promise<void>>();
+
+  private settled(process: QemuProcess): Promise<void> {
+    return this.settledPromise.get(process) ?? Promise.resolve();
+  }
+
+  private onExit(process: QemuProcess, console: Console, info: ExitInfo): void {
+    console.end(info.exitCode, info.signal);
+    this.currentQmp?.close();
+    const written = appendFile(this.artifacts.transcript, console.streamText());
+    this.settledPromise.set(process, written);
+    if (this.process === process) {
+      this.process = undefined;
+      this.currentQmp = undefined;
+      this.state = 'off';
+    }
+  }
+}

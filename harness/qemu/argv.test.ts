@@ -1,0 +1,36 @@
+import test from 'ava';
+import { buildArgv } from './argv.ts';
+import { loadVmConfig } from '../config/vm-config.ts';
+
+const files = {
+  disk: { path: '/tmp/vm/disk.qcow2', format: 'qcow2' as const },
+  extraDisks: [{ path: '/images/root-v2.fs', format: 'raw' as const, readOnly: true }],
+  qmpSocket: '/tmp/vm/qmp.sock',
+  firmwareVars: '/tmp/vm/vars.fd',
+};
+
+test('SeaBIOS machine: serial on the pty, no monitor, QMP socket, overlay then read-only .fs disk', (t) => {
+  const argv = buildArgv(loadVmConfig('amd64-bios'), files, { accel: 'tcg', name: 'bootproof-x' });
+  const joined = argv.join(' ');
+  t.true(joined.includes('-chardev stdio,id=con0,signal=off -serial chardev:con0 -monitor none'));
+  t.true(joined.includes('-qmp unix:/tmp/vm/qmp.sock,server=on,wait=off'));
+  t.true(joined.includes('-accel tcg -cpu max'));
+  const drives = argv.flatMap((a, i) => (a === '-drive' ? [argv[i + 1]] : []));
+  t.deepEqual(drives, [
+    'file=/tmp/vm/disk.qcow2,format=qcow2,if=virtio',
+    'file=/images/root-v2.fs,format=raw,if=virtio,readonly=on',
+  ]);
+  t.false(joined.includes('pflash'));
+});
+
+test('OVMF machine: read-only code and a writable per-VM copy of the variables', (t) => {
+  const argv = buildArgv(loadVmConfig('amd64-uefi'), files, { accel: 'tcg', name: 'bootproof-x' });
+  const drives = argv.flatMap((a, i) => (a === '-drive' ? [argv[i + 1]] : []));
+  t.is(drives[0], 'if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd');
+  t.is(drives[1], 'if=pflash,format=raw,file=/tmp/vm/vars.fd');
+});
+
+test('KVM on amd64 uses the host CPU', (t) => {
+  const argv = buildArgv(loadVmConfig('amd64-bios'), files, { accel: 'kvm', name: 'bootproof-x' });
+  t.is(argv[argv.indexOf('-cpu') + 1], 'host');
+});

@@ -1,0 +1,34 @@
+// The run folder's identity: when it started, where, with which accelerator, and whether it finished.
+import { readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { writeAtomic } from './atomic.ts';
+
+export interface RunInfo {
+  id: string;
+  startedAt: string;
+  finishedAt?: string;
+  complete: boolean;
+  accel: string;
+  accelReason?: string;
+  host: string;
+  command: string;
+}
+
+const runFile = (runDir: string) => join(runDir, 'run.json');
+
+export function newRunInfo(id: string, accel: string, accelReason: string, command: string): RunInfo {
+  return { id, startedAt: new Date().toISOString(), complete: false, accel, accelReason, host: hostname(), command };
+}
+
+export async function writeRunInfo(runDir: string, info: RunInfo): Promise<void> {
+  await writeAtomic(runFile(runDir), JSON.stringify(info, null, 2) + '\n');
+}
+
+export async function readRunInfo(runDir: string): Promise<RunInfo | undefined> {
+  try {
+    return JSON.parse(await readFile(runFile(runDir), 'utf8')) as RunInfo;
+  } catch {
+    return undefined;
+  }
+}

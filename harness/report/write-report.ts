@@ -1,0 +1,41 @@
+// Builds results.json and junit.xml from the run folder's records, each written atomically.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeAtomic } from './atomic.ts';
+import { junitXml } from './junit.ts';
+import { readRecords, type TestRecord } from './record.ts';
+import { readRunInfo, type RunInfo } from './run-info.ts';
+
+export interface Results {
+  run: RunInfo;
+  summary: { passed: number; failed: number; flaky: number; skipped: number; total: number };
+  tests: TestRecord[];
+}
+
+export async function writeReport(runDir: string, complete: boolean): Promise<Results> {
+  const info = await readRunInfo(runDir);
+  const run: RunInfo = {
+    ...(info ?? { id: runDir, startedAt: new Date().toISOString(), accel: 'unknown', host: 'unknown', command: 'unknown' }),
+    complete,
+    ...(complete ? { finishedAt: new Date().toISOString() } : {}),
+  };
+  const tests = await readRecords(runDir);
+  const count = (status: TestRecord['status']) => tests.filter((t) => t.status === status).length;
+  const results: Results = {
+    run,
+    summary: { passed: count('passed'), failed: count('failed'), flaky: count('flaky'), skipped: count('skipped'), total: tests.length },
+    tests,
+  };
+  await writeAtomic(join(runDir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+  await writeAtomic(join(runDir, 'junit.xml'), junitXml(tests, (t) => transcriptTail(runDir, t)));
+  return results;
+}
+
+function transcriptTail(runDir: string, record: TestRecord): string {
+  if (!record.artifacts.transcript) return '';
+  try {
+    return readFileSync(join(runDir, record.artifacts.transcript), 'utf8').slice(-3000);
+  } catch {
+    return '';
+  }
+}

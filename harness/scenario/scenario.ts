@@ -1,0 +1,101 @@
+// Registers a scenario as one ava test per machine, gives it a TestMachine, and records its result.
+import test, { type ExecutionContext } from 'ava';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import { loadProfile } from '../config/profile.ts';
+import type { VmConfig } from '../config/vm-config.ts';
+import { chooseAccel, parseAccelChoice } from '../qemu/accel.ts';
+import { timeFactors } from '../deadline.ts';
+import { Machine } from '../machine.ts';
+import { BootPath } from '../boot/boot-path.ts';
+import { checkFixtureRequest, ensureFixture } from '../fixture/fixture.ts';
+import { appendRecord, type TestRecord } from '../report/record.ts';
+import { writeReport } from '../report/write-report.ts';
+import { machinesFor, selectionFromEnv, type ScenarioMeta } from './selection.ts';
+import { TestMachine } from './test-machine.ts';
+
+export type ScenarioBody = (t: ExecutionContext, vm: TestMachine) => Promise<void>;
+
+const registered = new Set<string>();
+
+/** Where records and artefacts go: the runner's folder, or reports/ava-latest when ava runs alone. */
+export function runDirFromEnv(): string {
+  return resolve(process.env.BOOTPROOF_RUN_DIR ?? join('reports', 'ava-latest'));
+}
+
+/** Declares a scenario; duplicate names fail at load time. */
+export function scenario(meta: ScenarioMeta, body: ScenarioBody): void {
+  if (registered.has(meta.name)) throw new Error(`scenario "${meta.name}" is declared twice`);
+  registered.add(meta.name);
+  for (const config of machinesFor(meta, selectionFromEnv())) {
+    test.serial(`${meta.name} on ${config.name}`, (t) => runOne(t, meta, config, body));
+  }
+}
+
+async function runOne(t: ExecutionContext, meta: ScenarioMeta, config: VmConfig, body: ScenarioBody): Promise<void> {
+  const runDir = runDirFromEnv();
+  const { arch, variant } = checkFixtureRequest(config.arch, process.env.BOOTPROOF_VARIANT ?? 'normal');
+  const accel = await chooseAccel(parseAccelChoice(process.env.BOOTPROOF_ACCEL));
+  t.timeout(meta.timeoutMinutes * 60_000 * timeFactors[accel.accel], `scenario ${meta.name} ran past its time limit`);
+  const artifactDir = join(runDir, 'tests', `${meta.name}--${config.name}`);
+  await mkdir(artifactDir, { recursive: true });
+  const startedAt = new Date();
+  const profile = loadProfile(process.env.BOOTPROOF_PROFILE ?? 'fixture');
+  let image = { path: '', sha256: '' };
+  let machine: Machine | undefined;
+  let vm: TestMachine | undefined;
+  let error: unknown;
+  try {
+    const fixture = await ensureFixture(arch, variant);
+    image = { path: fixture.disk, sha256: fixture.manifest.files['disk.img']?.sha256 ?? (await sha256(fixture.disk)) };
+    machine = await Machine.create({ config, profile, image: fixture.disk, accel: accel.accel, artifactDir });
+    t.teardown(() => machine?.release());
+    vm = new TestMachine(t, config, profile, fixture, machine, new BootPath(machine, profile));
+    await body(t, vm);
+  } catch (caught) {
+    error = caught;
+    throw caught;
+  } finally {
+    await machine?.release();
+    const record: TestRecord = {
+      scenario: meta.name,
+      machine: config.name,
+      title: t.title,
+      image,
+      status: error ? 'failed' : 'passed',
+      startedAt: startedAt.toISOString(),
+      durationMs: Date.now() - startedAt.getTime(),
+      phases: vm?.boot.boots[0]?.phases ?? {},
+      boots: vm?.boot.boots ?? [],
+      steps: vm?.steps ?? [],
+      accel: accel.accel,
+      ...(error ? { error: describeError(error) } : {}),
+      artifacts: machine
+        ? {
+            transcript: relative(runDir, machine.artifacts.transcript),
+            cast: relative(runDir, machine.artifacts.cast),
+            qemuStderr: relative(runDir, machine.artifacts.qemuStderr),
+          }
+        : {},
+    };
+    await appendRecord(runDir, record);
+    await writeReport(runDir, false);
+  }
+}
+
+function describeError(error: unknown): { kind: string; message: string } {
+  if (error instanceof Error) return { kind: error.name, message: error.message };
+  return { kind: 'Error', message: String(error) };
+}
+
+function sha256(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash('sha256');
+    createReadStream(path)
+      .on('data', (chunk) => hash.update(chunk))
+      .on('end', () => resolve(hash.digest('hex')))
+      .on('error', reject);
+  });
+}

@@ -1,0 +1,27 @@
+// boot: power on, reach the shell, and check what booted: the active root, its version, read-only.
+import { scenario } from '../harness/index.ts';
+
+scenario(
+  {
+    name: 'boot',
+    description: 'A fresh image boots root d (version 1) read-only, with /etc from memory and /cfg overlaid',
+    depth: 'full',
+    ci: ['amd64-bios', 'amd64-uefi'],
+    timeoutMinutes: 5,
+  },
+  async (t, vm) => {
+    await vm.step('power on and boot to a shell', () => vm.boot.reach('shell'));
+    t.is(vm.booted.device, 'hd0d', 'the image boots the device boot.conf names');
+    t.is(vm.booted.version, '1');
+    t.regex(vm.booted.bootId ?? '', /^[0-9a-f-]{36}$/);
+
+    const rootMount = await vm.shell.succeed("awk '$2 == \"/\" { print $4 }' /proc/mounts");
+    t.regex(rootMount.trim(), /^ro(,|$)/, 'the root filesystem is mounted read-only');
+    const write = await vm.shell.execute('touch /bootproof-write-test');
+    t.not(write.status, 0, 'writing to / must fail');
+    t.regex(write.output, /Read-only file system/);
+
+    const motd = await vm.shell.succeed('cat /etc/motd');
+    t.regex(motd, /motd restored from \/cfg/, '/etc holds the copy saved in /cfg');
+  },
+);
