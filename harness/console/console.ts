@@ -120,7 +120,7 @@ export class Console {
     const compiled = Object.entries<RegExp | string>(patterns).map(
       ([name, p]) => [name, toGlobalRegex(p)] as [string, RegExp],
     );
-    const description = `${compiled.map(([name, r]) => (name === 'match' ? r.source : `${name}: ${r.source}`)).join(' | ')} (${view})`;
+    const description = `${compiled.map(([name, r]) => (name === 'match' ? `/${r.source}/` : `${name} /${r.source}/`)).join(' or ')} on the ${view}`;
     const allowed = new Set(options.allow ?? []);
     const failFast = [...this.options.failFast, ...(options.failFast ?? [])]
       .filter((f) => !allowed.has(f.name))

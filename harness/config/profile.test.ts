@@ -1,0 +1,56 @@
+import test from 'ava';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fill, loadProfile, parseProfile, profileNames } from './profile.ts';
+import { UsageError } from '../errors.ts';
+
+const seedDir = new URL('../../../shared/seeds/', import.meta.url).pathname;
+const seeds = () => readdirSync(seedDir).filter((f) => /^\d+_/.test(f)).map((f) => readFileSync(join(seedDir, f), 'utf8'));
+
+test('both built-in profiles load', (t) => {
+  t.deepEqual(profileNames(), ['fixture', 'openbsd-resflash']);
+  for (const name of profileNames()) t.is(loadProfile(name).name, name);
+});
+
+test('the OpenBSD profile reads the root device from a real OpenBSD dmesg', (t) => {
+  const dmesg = seeds().find((s) => s.includes('root on sd0a'));
+  t.truthy(dmesg, 'the seed with an OpenBSD dmesg is present');
+  const profile = loadProfile('openbsd-resflash');
+  const found = profile.identify.console!.exec(dmesg!);
+  t.is(fill(profile.identify.deviceTemplate, { device: found?.groups?.device ?? '' }), 'hd0a');
+  t.true(profile.kernel.userlandStarted.test(dmesg!), 'the kernel phase ends at "root on ..."');
+  t.false(profile.failFast.some((f) => f.regex.test(dmesg!)), 'a healthy dmesg trips no fail-fast pattern');
+});
+
+test('the OpenBSD profile recognises resflash upgrade output and the FAQ failover command', (t) => {
+  const resflash = seeds().find((s) => s.includes('Upgrade complete!'))!;
+  const profile = loadProfile('openbsd-resflash');
+  t.true(profile.commands.upgradeDone.test(resflash));
+  t.true(resflash.includes(fill(profile.loader.selectDevice, { device: 'hd0d' })), 'the FAQ types "set device hd0d"');
+  t.true(profile.loader.prompt.test('boot> '));
+  t.false(profile.loader.prompt.test('press ESC for the boot> prompt'));
+});
+
+test('the fixture profile matches its own boot and shell lines', (t) => {
+  const p = loadProfile('fixture');
+  const booted = p.identify.console!.exec(
+    'RESFLASH-FIXTURE: booted from hd0e (root /dev/vda6, ro), version 2, boot id 0b6f1c7e-8f2d-4c55-9a43-2c5b1b7d9e10\n',
+  );
+  t.deepEqual({ ...booted?.groups }, { device: 'hd0e', version: '2', bootId: '0b6f1c7e-8f2d-4c55-9a43-2c5b1b7d9e10' });
+  t.true(p.shell.prompt.test('resflash(hd0e)# '));
+  t.is(p.loader.interruptKey, '\x1b');
+});
+
+test('a user profile with a mistake gets an error naming file and key', (t) => {
+  const raw = JSON.parse(readFileSync(new URL('./profiles/fixture.json', import.meta.url), 'utf8'));
+  raw.loader.interruptKey = 'F12';
+  const error = t.throws(() => parseProfile('mine', 'mine.json', raw), { instanceOf: UsageError });
+  t.is(error.message, 'mine.json: loader.interruptKey: expected escape, enter, space or ctrl-<letter>, got "F12"');
+  raw.loader.interruptKey = 'escape';
+  raw.shell.prompt = '(unclosed';
+  t.throws(() => parseProfile('mine', 'mine.json', raw), { message: /mine\.json: shell\.prompt: not a valid regular expression/ });
+});
+
+test('an unknown profile name lists the built-in ones', (t) => {
+  t.throws(() => loadProfile('openbsd'), { message: 'unknown profile "openbsd": choose one of fixture, openbsd-resflash or pass a path to a profile .json' });
+});

@@ -1,0 +1,44 @@
+import test from 'ava';
+import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadVmConfig, machineNames, missingOnHost, parseVmConfig, vmConfigDir } from './vm-config.ts';
+import { UsageError } from '../errors.ts';
+
+const bios = () => JSON.parse(readFileSync(join(vmConfigDir, 'amd64-bios.json'), 'utf8'));
+
+test('every shipped vm-config loads', (t) => {
+  for (const name of machineNames()) t.is(loadVmConfig(name).name, name);
+});
+
+test('an unknown machine lists the known ones', (t) => {
+  const error = t.throws(() => loadVmConfig('amd64-bois'), { instanceOf: UsageError });
+  t.regex(error.message, /unknown machine "amd64-bois": choose one of amd64-bios, amd64-uefi/);
+});
+
+test('an unknown key is an error naming the file and the key', (t) => {
+  const error = t.throws(() => parseVmConfig('x', 'x.json', { ...bios(), memoryMib: 512 }), { instanceOf: UsageError });
+  t.is(error.message, 'x.json: unknown key "memoryMib" (check the spelling)');
+});
+
+test('a wrong value is quoted with its type', (t) => {
+  const error = t.throws(() => parseVmConfig('x', 'x.json', { ...bios(), memoryMiB: '512' }), { instanceOf: UsageError });
+  t.is(error.message, 'x.json: memoryMiB: expected a non-negative number, got "512" (string)');
+  const kind = t.throws(() => parseVmConfig('x', 'x.json', { ...bios(), firmware: { kind: 'coreboot', banner: 'x' } }));
+  t.regex(kind.message, /x\.json: firmware\.kind: expected one of "seabios", "ovmf", got "coreboot" \(string\)/);
+});
+
+test('unreadable JSON names the file', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'bp-vm-'));
+  writeFileSync(join(dir, 'broken.json'), '{ "arch": ');
+  const error = t.throws(() => loadVmConfig('broken', dir), { instanceOf: UsageError });
+  t.regex(error.message, /broken\.json: cannot read the vm-config/);
+});
+
+test('a missing QEMU binary or firmware file names the Debian package to install', (t) => {
+  const noQemu = parseVmConfig('x', 'x.json', { ...bios(), qemu: { binary: 'qemu-system-nonexistent', package: 'qemu-system-foo' } });
+  t.regex(missingOnHost(noQemu) ?? '', /qemu-system-nonexistent not found: install the Debian package qemu-system-foo/);
+  const uefi = JSON.parse(readFileSync(join(vmConfigDir, 'amd64-uefi.json'), 'utf8'));
+  const noVars = parseVmConfig('y', 'y.json', { ...uefi, firmware: { ...uefi.firmware, vars: '/nonexistent/VARS.fd' } });
+  t.regex(missingOnHost(noVars) ?? '', /firmware file \/nonexistent\/VARS\.fd not found: install the Debian package ovmf/);
+});

@@ -1,0 +1,98 @@
+import test from 'ava';
+import { Console, type FailFastPattern } from './console.ts';
+import { FailFast, QemuExited, WaitTimeout } from '../errors.ts';
+
+function makeConsole(failFast: FailFastPattern[] = []) {
+  const typed: string[] = [];
+  const console = new Console({ write: (d) => typed.push(d), timeFactor: 1, failFast, typingDelayMs: 0 });
+  return { console, typed };
+}
+
+// Recorded from the fixture on SeaBIOS (escape sequences as the pty delivered them).
+const seabiosBoot =
+  '\x1bc\x1b[?7l\x1b[2J\x1b[0mSeaBIOS (version 1.16.2-debian-1.16.2-1)\r\n\r\n\r\n' +
+  'Booting from Hard Disk...\r\nresflash-fixture boot: device hd0d (from /etc/boot.conf)\r\n' +
+  'press ESC within 3 seconds for the boot> prompt\r\n';
+
+test('a stream match needs no trailing newline and moves the cursor past it', async (t) => {
+  const { console } = makeConsole();
+  console.feed(seabiosBoot + 'boot> ');
+  const first = await console.waitFor(/^boot> /m, { timeoutMs: 100 });
+  t.is(first.text, 'boot> ');
+  const again = console.waitFor(/^boot> /m, { timeoutMs: 50 });
+  await t.throwsAsync(again, { instanceOf: WaitTimeout }, 'the prompt was matched once; "the boot> prompt" in the banner is not a prompt');
+});
+
+test('a pattern cut across chunks and escape sequences still matches', async (t) => {
+  const { console } = makeConsole();
+  const wait = console.waitFor('SeaBIOS (version 1.16.2', { timeoutMs: 1000 });
+  for (const chunk of seabiosBoot.match(/[\s\S]{1,3}/g)!) console.feed(chunk);
+  t.is((await wait).text, 'SeaBIOS (version 1.16.2');
+});
+
+test('named outcomes: the earliest match after the cursor wins', async (t) => {
+  const { console } = makeConsole();
+  console.feed('login: ... boot> ');
+  const result = await console.waitForAny({ prompt: /boot> /, login: /login: / }, { timeoutMs: 100 });
+  t.is(result.outcome, 'login');
+});
+
+test('a soft timeout resolves with the outcome "timeout"', async (t) => {
+  const { console } = makeConsole();
+  const result = await console.waitForAny({ prompt: /boot> / }, { timeoutMs: 20, softTimeout: true });
+  t.is(result.outcome, 'timeout');
+});
+
+test('a timeout names what was awaited and shows the last screen and the stream tail', async (t) => {
+  const { console } = makeConsole();
+  console.feed(seabiosBoot);
+  const error = await t.throwsAsync(console.waitFor(/resflash\(hd0d\)# /, { timeoutMs: 30 }), { instanceOf: WaitTimeout });
+  t.true(error.message.startsWith('timed out after 0.0 s waiting for /resflash\\(hd0d\\)# / on the stream\n'), error.message);
+  t.regex(error.message, /--- last screen ---\n[\s\S]*press ESC within 3 seconds/);
+  t.regex(error.message, /--- stream tail ---\n[\s\S]*Booting from Hard Disk/);
+});
+
+test('a fail-fast pattern ends the wait at once with its description and line', async (t) => {
+  const { console } = makeConsole([{ name: 'kernel panic', regex: /Kernel panic - not syncing[^\n]*/ }]);
+  const wait = console.waitFor(/# /, { timeoutMs: 5000 });
+  console.feed('[    2.1] Kernel panic - not syncing: VFS: Unable to mount root fs\r\n');
+  const error = await t.throwsAsync(wait, { instanceOf: FailFast });
+  t.is(error.description, 'kernel panic');
+  t.regex(error.line, /Unable to mount root fs/);
+});
+
+test('a wait can allow a fail-fast pattern it expects', async (t) => {
+  const { console } = makeConsole([{ name: 'boot stage failure', regex: /resflash-fixture boot: FAIL: [^\n]*/ }]);
+  console.feed('resflash-fixture boot: FAIL: cannot boot hd0e\r\nboot> ');
+  const match = await console.waitFor(/FAIL: ([^\n]*)/, { timeoutMs: 100, allow: ['boot stage failure'] });
+  t.is(match.captures[0], 'cannot boot hd0e');
+});
+
+test('QEMU exiting rejects pending waits at once, but text already received still matches', async (t) => {
+  const { console } = makeConsole();
+  console.feed('reboot: Power down\r\n');
+  const pending = console.waitFor(/never printed/, { timeoutMs: 5000 });
+  console.end(0, 9);
+  const error = await t.throwsAsync(pending, { instanceOf: QemuExited });
+  t.regex(error.message, /QEMU exited \(code 0, signal 9\) while waiting for \/never printed\/ on the stream/);
+  t.is((await console.waitFor('Power down', { timeoutMs: 10 })).text, 'Power down');
+});
+
+test('the screen view sees what cursor movement draws', async (t) => {
+  const { console } = makeConsole();
+  console.feed('0 > \x1b7\x1b[?25ls\x1b8\x1b[?25h\x1b[2;1Hsecond row');
+  const match = await console.waitFor(/second row/, { view: 'screen', timeoutMs: 500 });
+  t.is(match.text, 'second row');
+  t.regex(console.screenText(), /^0 > s\nsecond row$/);
+});
+
+test('sendLine with echo waits for the echo before pressing Enter', async (t) => {
+  const { console, typed } = makeConsole();
+  console.feed('boot> ');
+  const sending = console.sendLine('set device hd0e', { echo: true });
+  await new Promise((r) => setTimeout(r, 20));
+  t.false(typed.includes('\r'), 'no Enter before the echo');
+  console.feed('set device hd0e');
+  await sending;
+  t.is(typed.join(''), 'set device hd0e\r');
+});

@@ -1,0 +1,38 @@
+import test from 'ava';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { appendFile } from 'node:fs/promises';
+import { appendRecord, type TestRecord } from './record.ts';
+import { newRunInfo, writeRunInfo } from './run-info.ts';
+import { writeReport } from './write-report.ts';
+import { xml } from './junit.ts';
+
+const record = (over: Partial<TestRecord>): TestRecord => ({
+  scenario: 'boot', machine: 'amd64-bios', title: 'boot on amd64-bios', image: { path: '/x/disk.img', sha256: 'ab' },
+  status: 'passed', startedAt: '2026-01-01T00:00:00Z', durationMs: 1500, phases: { firmwareMs: 500 }, boots: [], steps: [],
+  accel: 'tcg', artifacts: {}, ...over,
+});
+
+test('a run folder that was never finished says complete: false; finishing it says true', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'bp-run-'));
+  await writeRunInfo(dir, newRunInfo('r1', 'tcg', 'test', 'bootproof nightly'));
+  await appendRecord(dir, record({}));
+  await appendRecord(dir, record({ machine: 'amd64-uefi', title: 'boot on amd64-uefi', status: 'failed', error: { kind: 'WaitTimeout', message: 'timed out <x>' } }));
+  await appendFile(join(dir, 'records.jsonl'), '{"scenario": "cut by a cra');
+  const partial = await writeReport(dir, false);
+  t.false(partial.run.complete);
+  t.is(partial.summary.total, 2, 'a line cut by a crash is ignored');
+  const done = await writeReport(dir, true);
+  t.true(done.run.complete);
+  t.truthy(done.run.finishedAt);
+  const onDisk = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+  t.deepEqual(onDisk.summary, { passed: 1, failed: 1, flaky: 0, skipped: 0, total: 2 });
+  const junit = readFileSync(join(dir, 'junit.xml'), 'utf8');
+  t.regex(junit, /<testsuite name="amd64-uefi" tests="1" failures="1"/);
+  t.regex(junit, /<failure message="timed out &lt;x&gt;" type="WaitTimeout">/);
+});
+
+test('console text cannot break the XML: escapes and forbidden control characters are removed', (t) => {
+  t.is(xml('<script>&"\'\x1b[31m\x07'), '&lt;script&gt;&amp;&quot;&apos;[31m');
+});

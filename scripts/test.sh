@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The project's tests: type check, unit tests, then the CI slice of the scenarios on real QEMU (report in reports/).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+echo "test: type check" >&2
+npx tsc --noEmit -p .
+echo "test: unit tests" >&2
+npx ava 'harness/**/*.test.ts' 'scripts/**/*.test.ts'
+echo "test: scenarios (CI slice: every scenario family, every machine at least once)" >&2
+node bin/bootproof.js nightly --slice ci --out "reports/test-$(date -u +%Y%m%d-%H%M%S)"
