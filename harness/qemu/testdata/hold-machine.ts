@@ -1,0 +1,23 @@
+// Test helper: starts one machine on a blank disk, prints QEMU's pid, then waits to be killed.
+import { execa } from 'execa';
+import { join } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { loadVmConfig } from '../../config/vm-config.ts';
+import { loadProfile } from '../../config/profile.ts';
+import { Machine } from '../../machine.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'bp-hold-'));
+const image = join(dir, 'blank.img');
+await execa('qemu-img', ['create', '-q', '-f', 'raw', image, '1M']);
+const machine = await Machine.create({
+  config: loadVmConfig('amd64-bios'),
+  profile: loadProfile('fixture'),
+  image,
+  accel: 'tcg',
+  artifactDir: dir,
+});
+await machine.start();
+await machine.console.waitFor('SeaBIOS', { timeoutMs: 20_000 });
+console.log(`running ${machine.name}`);
+setInterval(() => undefined, 1000);
