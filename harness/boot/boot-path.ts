@@ -119,7 +119,15 @@ export class BootPath {
     await this.powerOn(options);
   }
 
+  /** The console stream since the current boot began (firmware included). */
+  sinceBoot(): string {
+    return this.machine.console.streamText().slice(this.bootStreamStart);
+  }
+
+  private bootStreamStart = 0;
+
   private beginBoot(): void {
+    this.bootStreamStart = this.machine.console.streamText().length;
     this.state = 'firmware';
     this.phaseStart = performance.now();
     this.boots.push({ phases: {} });

@@ -19,12 +19,20 @@ export interface TargetProfile {
     boot: string;
     booting: RegExp;
     failure: RegExp;
+    /** The device booted when boot.conf is missing, empty or names an unknown device. */
+    defaultDevice: string;
+    /** What the loader says in each of those cases, where it says anything. */
+    bootConfMissing?: string;
+    bootConfEmpty?: string;
+    bootConfUnknown?: string;
   };
   kernel: { userlandStarted: RegExp };
   shell: { login?: string; user?: string; password?: string; prompt: RegExp; typingDelayMs: number };
   identify: { console?: RegExp; deviceTemplate: string; command?: string; commandPattern?: RegExp };
   commands: {
     upgrade: string;
+    /** Progress lines the upgrade prints, in order. */
+    upgradeSteps: string[];
     upgradeDone: RegExp;
     upgradeRefused: RegExp;
     save: string;
@@ -33,8 +41,14 @@ export interface TargetProfile {
     bootConf: string;
     mountMbr: string;
     unmountMbr: string;
+    bootConfLine: string;
+    /** Lists disk filesystems mounted read-write, one per line (none expected outside /cfg and /mbr saves). */
+    writableDiskMounts: string;
+    /** Checks /cfg's filesystem without changing it; exit status 0 when clean. */
+    checkCfg: string;
   };
-  devices: string[];
+  /** Each root device's partition, appended to the boot disk's guest device name. */
+  partitions: Record<string, string>;
   failFast: FailFastPattern[];
 }
 
@@ -95,6 +109,10 @@ export function parseProfile(name: string, file: string, raw: unknown): TargetPr
       boot: loader.string('boot'),
       booting: loader.regex('booting'),
       failure: loader.regex('failure'),
+      defaultDevice: loader.string('defaultDevice'),
+      bootConfMissing: loader.string('bootConfMissing', undefined),
+      bootConfEmpty: loader.string('bootConfEmpty', undefined),
+      bootConfUnknown: loader.string('bootConfUnknown', undefined),
     },
     kernel: { userlandStarted: kernel.regex('userlandStarted') },
     shell: {
@@ -112,6 +130,7 @@ export function parseProfile(name: string, file: string, raw: unknown): TargetPr
     },
     commands: {
       upgrade: commands.string('upgrade'),
+      upgradeSteps: commands.strings('upgradeSteps', []),
       upgradeDone: commands.regex('upgradeDone'),
       upgradeRefused: commands.regex('upgradeRefused'),
       save: commands.string('save'),
@@ -120,8 +139,11 @@ export function parseProfile(name: string, file: string, raw: unknown): TargetPr
       bootConf: commands.string('bootConf'),
       mountMbr: commands.string('mountMbr'),
       unmountMbr: commands.string('unmountMbr'),
+      bootConfLine: commands.string('bootConfLine'),
+      writableDiskMounts: commands.string('writableDiskMounts'),
+      checkCfg: commands.string('checkCfg'),
     },
-    devices: r.strings('devices'),
+    partitions: stringMap(r.object('partitions')),
     failFast: r.objects('failFast').map((f) => {
       const pattern = { name: f.string('name'), regex: f.regex('regex') };
       f.done();
@@ -134,6 +156,13 @@ export function parseProfile(name: string, file: string, raw: unknown): TargetPr
     throw new UsageError(`${file}: identify: "command" needs "commandPattern"`);
   }
   return Object.freeze(profile);
+}
+
+function stringMap(reader: ObjectReader): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (const key of reader.keys()) map[key] = reader.string(key);
+  reader.done();
+  return map;
 }
 
 /** Fills `{name}` placeholders of a profile command. */

@@ -100,6 +100,10 @@ export class ObjectReader {
     });
   }
 
+  keys(): string[] {
+    return Object.keys(this.value);
+  }
+
   /** Fails on keys nobody read: a typo must not be ignored silently. */
   done(): void {
     const unknown = Object.keys(this.value).filter((k) => !this.seen.has(k));

@@ -7,7 +7,7 @@ import type { BootPath, BootRecord } from '../boot/boot-path.ts';
 import type { Shell } from '../boot/shell.ts';
 import type { Console } from '../console/console.ts';
 import type { Fixture } from '../fixture/fixture.ts';
-import { UsageError } from '../errors.ts';
+import { BootproofError, UsageError } from '../errors.ts';
 import type { StepRecord } from '../report/record.ts';
 
 export class TestMachine {
@@ -57,12 +57,28 @@ export class TestMachine {
     return device;
   }
 
-  /** Feeds a .fs to the target's upgrade command; resolves with its output once it reports success. */
+  /** The guest's path of a root device's partition, e.g. hd0e → /dev/vda6 on the fixture. */
+  partitionPath(device: string): string {
+    const partition = this.profile.partitions[device];
+    if (partition === undefined) throw new UsageError(`profile ${this.profile.name} has no partition for device ${device}`);
+    return `${this.config.disk.guestDevices[0]}${partition}`;
+  }
+
+  /**
+   * Feeds a .fs to the target's upgrade command. Resolves with its output once it exits 0 having
+   * printed every progress step in order and its success line; throws otherwise.
+   */
   async upgrade(input: string): Promise<string> {
     const command = fill(this.profile.commands.upgrade, { fs: input });
     const output = await this.shell.succeed(command, { timeoutMs: 300_000 });
+    let from = 0;
+    for (const step of this.profile.commands.upgradeSteps) {
+      const at = output.indexOf(step, from);
+      if (at < 0) throw new BootproofError(`the upgrade did not report "${step}" (in order):\n${output}`);
+      from = at + step.length;
+    }
     if (!this.profile.commands.upgradeDone.test(output)) {
-      throw new UsageError(`upgrade exited 0 but did not report success:\n${output}`);
+      throw new BootproofError(`the upgrade exited 0 but did not report success:\n${output}`);
     }
     return output;
   }
@@ -82,5 +98,22 @@ export class TestMachine {
   async readBootConf(): Promise<string> {
     const { mountMbr, bootConf, unmountMbr } = this.profile.commands;
     return this.shell.succeed(`(${mountMbr} && cat ${bootConf}; status=$?; ${unmountMbr}; exit $status)`);
+  }
+
+  /** Replaces the boot configuration: a device to name, '' for an empty file, or null to remove it. */
+  async writeBootConf(device: string | null): Promise<void> {
+    const { mountMbr, bootConf, unmountMbr, bootConfLine } = this.profile.commands;
+    const change = device === null ? `rm ${bootConf}` : device === '' ? `: > ${bootConf}` : `echo '${fill(bootConfLine, { device })}' > ${bootConf}`;
+    await this.shell.succeed(`(${mountMbr} && ${change} && sync; status=$?; ${unmountMbr}; exit $status)`);
+  }
+
+  /** Disk filesystems mounted read-write right now, one per line ('' when none). */
+  async writableDiskMounts(): Promise<string> {
+    return (await this.shell.succeed(this.profile.commands.writableDiskMounts)).trim();
+  }
+
+  /** Runs the read-only filesystem check of /cfg; resolves with its output, throws if it is not clean. */
+  async checkCfg(): Promise<string> {
+    return this.shell.succeed(this.profile.commands.checkCfg);
   }
 }

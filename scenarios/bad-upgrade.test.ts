@@ -1,0 +1,44 @@
+// bad-upgrade: damaged or wrong upgrade input is refused, boot.conf stays as it was, and the old root boots.
+import { dir } from 'tmp-promise';
+import { scenario } from '../harness/index.ts';
+import { makeBadInputs } from '../harness/disk/bad-inputs.ts';
+
+scenario(
+  {
+    name: 'bad-upgrade',
+    description: 'A truncated, corrupted, empty, oversized or non-filesystem .fs is refused and changes nothing',
+    depth: 'full',
+    ci: ['amd64-uefi'],
+    timeoutMinutes: 15,
+  },
+  async (t, vm) => {
+    const work = await dir({ unsafeCleanup: true });
+    t.teardown(() => work.cleanup());
+    const bad = await makeBadInputs(vm.fixture.rootFs[2], work.path);
+    const disks = [bad.truncated, bad.flipped, bad.larger, bad.notFilesystem];
+    await vm.boot.powerOn({ disks });
+    await vm.step('boot version 1', () => vm.boot.reach('shell'));
+    const bootConf = await vm.readBootConf();
+
+    const cases: [name: string, input: string, reason: RegExp][] = [
+      ['truncated .fs', vm.extraDiskDevice(0), /truncated|short/i],
+      ['.fs with flipped bytes', vm.extraDiskDevice(1), /checksum|corrupt/i],
+      ['.fs larger than the partition', vm.extraDiskDevice(2), /larger/i],
+      ['not a filesystem', vm.extraDiskDevice(3), /not a .*filesystem|bad magic/i],
+      ['empty input', '/dev/null', /empty/i],
+    ];
+    for (const [name, input, reason] of cases) {
+      const output = await vm.step(`refuse a ${name}`, () => vm.upgradeRefused(input));
+      const refusal = vm.profile.commands.upgradeRefused.exec(output)?.[0];
+      t.truthy(refusal, `the ${name} is refused with a message:\n${output}`);
+      t.regex(refusal ?? '', reason, `the message for the ${name} names the problem`);
+      t.is(await vm.readBootConf(), bootConf, `boot.conf is unchanged after the ${name}`);
+    }
+
+    await vm.step('reboot', async () => {
+      await vm.boot.reboot();
+      await vm.boot.reach('shell');
+    });
+    t.like(vm.booted, { device: 'hd0d', version: '1' }, 'the old root still boots');
+  },
+);

@@ -1,0 +1,55 @@
+// cfg-persistence: /etc lives in memory; only what is saved to /cfg (by hand or at shutdown) comes back.
+import { randomBytes } from 'node:crypto';
+import { scenario } from '../harness/index.ts';
+
+scenario(
+  {
+    name: 'cfg-persistence',
+    description: 'Saved files come back after reboot and upgrade, unsaved ones do not, and a power cut never corrupts /cfg',
+    depth: 'full',
+    ci: ['amd64-bios'],
+    timeoutMinutes: 20,
+  },
+  async (t, vm) => {
+    const token = () => randomBytes(6).toString('hex');
+    const saved = `saved by hand ${token()}`;
+    const atShutdown = `saved at shutdown ${token()}`;
+    const unsaved = `never saved ${token()}`;
+
+    await vm.boot.powerOn({ disks: [vm.fixture.rootFs[2]] });
+    await vm.step('boot', () => vm.boot.reach('shell'));
+    await vm.step('change /etc and save one file by hand', async () => {
+      await vm.shell.succeed(`echo '${saved}' > /etc/bootproof-saved`);
+      await vm.save('/etc/bootproof-saved');
+      await vm.shell.succeed(`echo '${unsaved}' > /etc/bootproof-unsaved`);
+      // motd is listed in resflash.conf's save_etc: a clean shutdown saves it.
+      await vm.shell.succeed(`echo '${atShutdown}' > /etc/motd`);
+    });
+    await vm.step('reboot cleanly', async () => {
+      await vm.boot.reboot();
+      await vm.boot.reach('shell');
+    });
+    t.is((await vm.shell.succeed('cat /etc/bootproof-saved')).trim(), saved, 'a file saved by hand is restored');
+    t.is((await vm.shell.succeed('cat /etc/motd')).trim(), atShutdown, 'a file listed in resflash.conf is saved at shutdown');
+    const gone = await vm.shell.execute('cat /etc/bootproof-unsaved');
+    t.not(gone.status, 0, `an unsaved file is gone after reboot, but it says: ${gone.output}`);
+
+    await vm.step('upgrade and reboot into the other root', async () => {
+      await vm.upgrade(vm.extraDiskDevice(0));
+      await vm.boot.reboot();
+      await vm.boot.reach('shell');
+    });
+    t.like(vm.booted, { device: 'hd0e', version: '2' });
+    t.is((await vm.shell.succeed('cat /etc/bootproof-saved')).trim(), saved, 'saved files survive an upgrade');
+    t.is((await vm.shell.succeed('cat /etc/motd')).trim(), atShutdown);
+
+    await vm.step('change a listed file, then cut the power', async () => {
+      await vm.shell.succeed(`echo 'lost in the power cut ${token()}' > /etc/motd`);
+      await vm.boot.powerCut();
+      await vm.boot.powerOn();
+      await vm.boot.reach('shell');
+    });
+    t.is((await vm.shell.succeed('cat /etc/motd')).trim(), atShutdown, 'a power cut loses the unsaved change');
+    await vm.step('check /cfg', () => vm.checkCfg());
+  },
+);

@@ -1,0 +1,59 @@
+// failover: `set device` at the loader prompt boots the other root for one boot; a broken root fails clearly.
+import { scenario } from '../harness/index.ts';
+
+scenario(
+  {
+    name: 'failover',
+    description: 'After an upgrade, the operator boots the previous root from the loader prompt; the next boot is the upgraded one again',
+    depth: 'full',
+    ci: ['amd64-uefi'],
+    timeoutMinutes: 15,
+  },
+  async (t, vm) => {
+    await vm.boot.powerOn({ disks: [vm.fixture.rootFs[2]] });
+    await vm.step('boot version 1', () => vm.boot.reach('shell'));
+    await vm.step('upgrade to version 2', () => vm.upgrade(vm.extraDiskDevice(0)));
+    await vm.step('reboot into version 2', async () => {
+      await vm.boot.reboot();
+      await vm.boot.reach('shell');
+    });
+    t.like(vm.booted, { device: 'hd0e', version: '2' });
+
+    await vm.step('fail over to hd0d at the loader prompt', () => vm.boot.bootDevice('hd0d'));
+    t.like(vm.booted, { device: 'hd0d', version: '1' }, 'the loader booted the device typed at its prompt');
+    t.regex(await vm.readBootConf(), /hd0e/, 'failing over at the prompt does not change boot.conf');
+
+    await vm.step('reboot without input', async () => {
+      await vm.boot.reboot();
+      await vm.boot.reach('shell');
+    });
+    t.like(vm.booted, { device: 'hd0e', version: '2' }, 'the next boot without input runs the upgraded root again');
+  },
+);
+
+scenario(
+  {
+    name: 'failover-to-garbage',
+    description: 'Failing over to a root that holds garbage gets a clear refusal from the loader, and the good root still boots',
+    depth: 'full',
+    ci: ['amd64-bios'],
+    timeoutMinutes: 10,
+  },
+  async (t, vm) => {
+    await vm.step('boot version 1', () => vm.boot.reach('shell'));
+    t.is(vm.booted.device, 'hd0d');
+    await vm.step('fill the inactive root with random bytes', () =>
+      vm.shell.succeed(`dd if=/dev/urandom of=${vm.partitionPath('hd0e')} bs=1M count=64 2>/dev/null; sync`, { timeoutMs: 120_000 }),
+    );
+    await vm.step('reboot to the loader prompt', async () => {
+      await vm.boot.reboot();
+      await vm.boot.reach('loader');
+    });
+    await vm.boot.typeAtLoader('set device hd0e');
+    const refusal = await vm.step('boot the garbage root', () => vm.boot.bootExpectingLoaderFailure());
+    t.regex(refusal, /hd0e/, `the refusal names the device: ${refusal}`);
+
+    await vm.step('boot the good root from the same prompt', () => vm.boot.bootDevice('hd0d'));
+    t.like(vm.booted, { device: 'hd0d', version: '1' });
+  },
+);
