@@ -24,6 +24,8 @@ export interface MachineOptions {
   artifactDir: string;
   /** Hard ceiling for each QEMU process, in seconds. */
   ceilingSeconds?: number;
+  /** Sees every raw console chunk before the console does (benchmarks). */
+  tap?: (raw: string) => void;
 }
 
 export interface StartOptions {
@@ -134,7 +136,8 @@ export class Machine {
       onOutput: (raw) => this.cast.output(raw),
       onInput: (data) => this.cast.input(data),
     });
-    process.onData((data) => console.feed(data));
+    const tap = this.options.tap;
+    process.onData(tap ? (data) => (tap(data), console.feed(data)) : (data) => console.feed(data));
     this.process = process;
     this.currentConsole = console;
     this.state = 'running';

@@ -21,18 +21,18 @@ scenario(
     const bootConf = await vm.readBootConf();
 
     const cases: [name: string, input: string, reason: RegExp][] = [
-      ['truncated .fs', vm.extraDiskDevice(0), /truncated|short/i],
-      ['.fs with flipped bytes', vm.extraDiskDevice(1), /checksum|corrupt/i],
-      ['.fs larger than the partition', vm.extraDiskDevice(2), /larger/i],
-      ['not a filesystem', vm.extraDiskDevice(3), /not a .*filesystem|bad magic/i],
-      ['empty input', '/dev/null', /empty/i],
+      ['a truncated .fs', vm.extraDiskDevice(0), /truncated|short/i],
+      ['a .fs with flipped bytes', vm.extraDiskDevice(1), /checksum|corrupt/i],
+      ['a .fs larger than the partition', vm.extraDiskDevice(2), /larger/i],
+      ['a file that is not a filesystem', vm.extraDiskDevice(3), /not a .*filesystem|bad magic/i],
+      ['an empty input', '/dev/null', /empty/i],
     ];
     for (const [name, input, reason] of cases) {
-      const output = await vm.step(`refuse a ${name}`, () => vm.upgradeRefused(input));
+      const output = await vm.step(`refuse ${name}`, () => vm.upgradeRefused(input));
       const refusal = vm.profile.commands.upgradeRefused.exec(output)?.[0];
-      t.truthy(refusal, `the ${name} is refused with a message:\n${output}`);
-      t.regex(refusal ?? '', reason, `the message for the ${name} names the problem`);
-      t.is(await vm.readBootConf(), bootConf, `boot.conf is unchanged after the ${name}`);
+      t.truthy(refusal, `${name} is refused with a message:\n${output}`);
+      t.regex(refusal ?? '', reason, `the message for ${name} names the problem`);
+      t.is(await vm.readBootConf(), bootConf, `boot.conf is unchanged after ${name}`);
     }
 
     await vm.step('reboot', async () => {

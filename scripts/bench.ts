@@ -1,0 +1,96 @@
+// npm run bench: boot-to-shell overhead against bare QEMU, wait latency, and console throughput. Prints `name: value` lines.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { dir } from 'tmp-promise';
+import { loadVmConfig } from '../harness/config/vm-config.ts';
+import { loadProfile } from '../harness/config/profile.ts';
+import { chooseAccel } from '../harness/qemu/accel.ts';
+import { buildArgv } from '../harness/qemu/argv.ts';
+import { createOverlay } from '../harness/disk/overlay.ts';
+import { ensureFixture } from '../harness/fixture/fixture.ts';
+import { Machine } from '../harness/machine.ts';
+import { BootPath } from '../harness/boot/boot-path.ts';
+
+const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
+const config = loadVmConfig('amd64-bios');
+const profile = loadProfile('fixture');
+const fixture = await ensureFixture('amd64');
+const { accel } = await chooseAccel('auto');
+const work = await dir({ prefix: 'bp-bench-', unsafeCleanup: true });
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
+const print = (name: string, value: string | number) => console.log(`${name}: ${value}`);
+
+/** Boots with the same QEMU command line on plain pipes and scans the bytes for the shell prompt. */
+async function bareBoot(round: number): Promise<number> {
+  const overlay = join(work.path, `bare-${round}.qcow2`);
+  await createOverlay(fixture.disk, overlay);
+  const args = buildArgv(
+    config,
+    { disk: { path: overlay, format: 'qcow2' }, extraDisks: [], qmpSocket: join(work.path, `bare-${round}.sock`) },
+    { accel, name: `bootproof-bench-bare-${round}` },
+  );
+  const started = performance.now();
+  const qemu = spawn('timeout', ['-s', 'KILL', '300', config.qemu.binary, ...args], { stdio: ['pipe', 'pipe', 'ignore'] });
+  let seen = '';
+  await new Promise<void>((resolve, reject) => {
+    qemu.stdout.on('data', (chunk: Buffer) => {
+      seen = (seen + chunk.toString('latin1')).slice(-64);
+      if (seen.includes('resflash(hd0d)# ')) resolve();
+    });
+    qemu.on('exit', () => reject(new Error('bare QEMU exited before the prompt')));
+  });
+  const elapsed = performance.now() - started;
+  qemu.kill('SIGKILL');
+  return elapsed;
+}
+
+/** Boots through bootproof to the shell; optionally keeps the machine for further measures. */
+async function harnessBoot(round: number, tap?: (raw: string) => void) {
+  const machine = await Machine.create({ config, profile, image: fixture.disk, accel, artifactDir: join(work.path, `h-${round}`), tap });
+  const boot = new BootPath(machine, profile);
+  const started = performance.now();
+  await boot.reach('shell');
+  return { elapsed: performance.now() - started, machine, boot };
+}
+
+const bare: number[] = [];
+const harness: number[] = [];
+for (let round = 0; round < rounds; round++) {
+  bare.push(await bareBoot(round));
+  const { elapsed, machine } = await harnessBoot(round);
+  harness.push(elapsed);
+  await machine.release();
+}
+print('accelerator', accel);
+print('boot_to_shell_bare_ms_median', Math.round(median(bare)));
+print('boot_to_shell_bootproof_ms_median', Math.round(median(harness)));
+print('boot_to_shell_ratio', (median(harness) / median(bare)).toFixed(3));
+
+// Wait latency: from the chunk that completes a token arriving on the pty to waitFor resolving.
+let watching: { token: string; window: string; arrivedAt?: number } | undefined;
+const { machine, boot } = await harnessBoot(rounds, (raw) => {
+  if (!watching || watching.arrivedAt) return;
+  watching.window = (watching.window + raw).slice(-256);
+  if (watching.window.includes(watching.token)) watching.arrivedAt = performance.now();
+});
+const latencies: number[] = [];
+for (let i = 0; i < 50; i++) {
+  const token = `TOKEN${i}X${Math.random().toString(36).slice(2, 8)}`;
+  watching = { token, window: '' };
+  await machine.console.sendLine(`echo ${token.slice(0, 5)}""${token.slice(5)}`);
+  await machine.console.waitFor(token, { timeoutMs: 10_000 });
+  latencies.push(performance.now() - watching.arrivedAt!);
+}
+print('wait_latency_ms_median', median(latencies).toFixed(3));
+print('wait_latency_ms_p95', percentile(latencies, 0.95).toFixed(3));
+
+// Console throughput: 200 kB of lines printed by the guest, through the stream view.
+const bytes = 200_000;
+const t0 = performance.now();
+await boot.shell.succeed(`yes 0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz | head -c ${bytes}`, { timeoutMs: 60_000 });
+print('console_throughput_kB_per_s', ((bytes / 1000) / ((performance.now() - t0) / 1000)).toFixed(1));
+print('node_rss_MiB', (process.memoryUsage().rss / 1048576).toFixed(1));
+await machine.release();
+await work.cleanup();
