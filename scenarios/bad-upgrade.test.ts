@@ -10,6 +10,7 @@ scenario(
     depth: 'full',
     ci: ['amd64-uefi'],
     timeoutMinutes: 15,
+    detects: [{ variant: 'flip-before-check', failure: /boot\.conf is unchanged/ }],
   },
   async (t, vm) => {
     const work = await dir({ unsafeCleanup: true });

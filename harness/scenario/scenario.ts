@@ -29,17 +29,46 @@ export function runDirFromEnv(): string {
 export function scenario(meta: ScenarioMeta, body: ScenarioBody): void {
   if (registered.has(meta.name)) throw new Error(`scenario "${meta.name}" is declared twice`);
   registered.add(meta.name);
-  for (const config of machinesFor(meta, selectionFromEnv())) {
-    test.serial(`${meta.name} on ${config.name}`, (t) => runOne(t, meta, config, body));
+  const selection = selectionFromEnv();
+  const variant = process.env.BOOTPROOF_VARIANT ?? 'normal';
+  for (const config of machinesFor(meta, selection)) {
+    test.serial(`${meta.name} on ${config.name}`, (t) => runOne(t, meta.name, meta, config, variant, body));
+  }
+  if (variant !== 'normal') return;
+  const detectors = machinesFor(meta, { ...selection, slice: 'ci' });
+  for (const { variant: broken, failure } of meta.detects ?? []) {
+    for (const config of detectors) {
+      const name = `${meta.name}:catches-${broken}`;
+      test.serial(`${meta.name} catches the ${broken} fixture on ${config.name}`, (t) =>
+        runOne(t, name, meta, config, broken, (t, vm) => expectFailure(t, vm, meta.name, broken, failure, body)),
+      );
+    }
   }
 }
 
-async function runOne(t: ExecutionContext, meta: ScenarioMeta, config: VmConfig, body: ScenarioBody): Promise<void> {
+/** Runs a scenario as an attempt that must fail, with a message that shows it failed for the right reason. */
+async function expectFailure(t: ExecutionContext, vm: TestMachine, name: string, variant: string, failure: RegExp, body: ScenarioBody) {
+  const attempt = await t.try((tt) => body(tt, vm));
+  const messages = attempt.errors.map((e) => e.message).join('\n');
+  attempt.discard();
+  t.false(attempt.passed, `the ${name} scenario passed on the ${variant} fixture, whose flaw it exists to catch`);
+  t.regex(messages, failure, `the ${name} scenario failed on the ${variant} fixture, but for another reason`);
+  t.log(`failed as it should: ${messages.split('\n')[0]}`);
+}
+
+async function runOne(
+  t: ExecutionContext,
+  scenarioName: string,
+  meta: ScenarioMeta,
+  config: VmConfig,
+  requestedVariant: string,
+  body: ScenarioBody,
+): Promise<void> {
   const runDir = runDirFromEnv();
-  const { arch, variant } = checkFixtureRequest(config.arch, process.env.BOOTPROOF_VARIANT ?? 'normal');
+  const { arch, variant } = checkFixtureRequest(config.arch, requestedVariant);
   const accel = await chooseAccel(parseAccelChoice(process.env.BOOTPROOF_ACCEL));
   t.timeout(meta.timeoutMinutes * 60_000 * timeFactors[accel.accel], `scenario ${meta.name} ran past its time limit`);
-  const artifactDir = join(runDir, 'tests', `${meta.name}--${config.name}`);
+  const artifactDir = join(runDir, 'tests', `${scenarioName.replace(':', '--')}--${config.name}`);
   await mkdir(artifactDir, { recursive: true });
   const startedAt = new Date();
   const profile = loadProfile(process.env.BOOTPROOF_PROFILE ?? 'fixture');
@@ -60,7 +89,7 @@ async function runOne(t: ExecutionContext, meta: ScenarioMeta, config: VmConfig,
   } finally {
     await machine?.release();
     const record: TestRecord = {
-      scenario: meta.name,
+      scenario: scenarioName,
       machine: config.name,
       title: t.title,
       image,

@@ -10,6 +10,11 @@ export interface ScenarioMeta {
   ci: string[];
   timeoutMinutes: number;
   tags?: string[];
+  /**
+   * Broken fixture variants this scenario must catch: each adds a test, on the CI machines, that
+   * runs the scenario on that variant and passes only if the scenario fails with `failure`.
+   */
+  detects?: { variant: string; failure: RegExp }[];
 }
 
 export interface RunSelection {
