@@ -82,7 +82,11 @@ async function runOne(
     machine = await Machine.create({ config, profile, image: fixture.disk, accel: accel.accel, artifactDir });
     t.teardown(() => machine?.release());
     vm = new TestMachine(t, config, profile, fixture, machine, new BootPath(machine, profile));
-    await body(t, vm);
+    const testMachine = vm;
+    // An attempt keeps each failure's own message (ava's thrown TestFailure only says "The test has failed").
+    const attempt = await t.try((tt) => body(tt, testMachine));
+    if (!attempt.passed) error = attempt.errors[0];
+    attempt.commit({ retainLogs: true });
   } catch (caught) {
     error = caught;
     throw caught;
@@ -115,8 +119,11 @@ async function runOne(
 }
 
 function describeError(error: unknown): { kind: string; message: string } {
-  if (error instanceof Error) return { kind: error.name, message: error.message };
-  return { kind: 'Error', message: String(error) };
+  if (!(error instanceof Error)) return { kind: 'Error', message: String(error) };
+  const details = (error as { formattedDetails?: { label?: string; formatted: string }[] }).formattedDetails ?? [];
+  const shown = details.map((d) => `${d.label ?? ''}\n${d.formatted}`.trim());
+  const cause = error.cause instanceof Error ? [error.cause.message] : [];
+  return { kind: error.name, message: [error.message, ...shown, ...cause].join('\n') };
 }
 
 function sha256(path: string): Promise<string> {

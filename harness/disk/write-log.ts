@@ -1,0 +1,284 @@
+// Reads and replays blklogwrites (dm-log-writes format) logs: the writes a guest completed, in order, with its FLUSHes.
+import { constants } from 'node:fs';
+import { copyFile, open, type FileHandle } from 'node:fs/promises';
+import { BootproofError, UsageError } from '../errors.ts';
+
+const MAGIC = 0x6a736677736872n;
+const FLUSH = 1n;
+const FUA = 2n;
+const DISCARD = 4n;
+const MARK = 8n;
+const KNOWN_FLAGS = FLUSH | FUA | DISCARD | MARK;
+const HEADER_BYTES = 32;
+const SCAN_CHUNK = 256 * 1024;
+const COPY_CHUNK = 2 * 1024 * 1024;
+const MAX_DROP_STATES = 16;
+const MARK_BYTES = 4096;
+
+export interface LogEntry {
+  index: number;
+  /** First sector written, in log sectors. */
+  sector: number;
+  /** Length in log sectors (0 for a FLUSH). */
+  sectors: number;
+  flags: { flush: boolean; fua: boolean; discard: boolean; mark: boolean };
+  /** Byte offset of the entry's data in the log file. */
+  dataOffset: number;
+}
+
+export interface WriteLog {
+  sectorSize: number;
+  /** Entry count in the superblock (0 when no FLUSH was logged yet); later entries were found by scanning. */
+  superblockEntries: number;
+  entries: LogEntry[];
+}
+
+export interface CrashState {
+  id: string;
+  /** Last entry index applied. */
+  upTo: number;
+  /** Entry indexes left out. */
+  skip: number[];
+  description: string;
+}
+
+export interface Mark {
+  index: number;
+  phase: string;
+}
+
+/** Indexes a blklogwrites log with positioned reads; stops at its end, an all-zero header or the first invalid one. */
+export async function readWriteLog(path: string, options: { sectorSize?: number } = {}): Promise<WriteLog> {
+  const log = await openLog(path);
+  try {
+    const { size } = await log.stat();
+    const superblock = Buffer.alloc(28);
+    await readFully(log, superblock, 0);
+    let sectorSize = options.sectorSize ?? 512;
+    let superblockEntries = 0;
+    if (!superblock.every((byte) => byte === 0)) {
+      const magic = superblock.readBigUInt64LE(0);
+      const version = superblock.readBigUInt64LE(8);
+      if (magic !== MAGIC || version !== 1n) {
+        throw new BootproofError(`${path} is not a blklogwrites log: magic 0x${magic.toString(16)}, version ${version}`);
+      }
+      superblockEntries = Number(superblock.readBigUInt64LE(16));
+      sectorSize = superblock.readUInt32LE(24);
+    }
+    if (sectorSize < 512 || (sectorSize & (sectorSize - 1)) !== 0) {
+      throw new BootproofError(`${path}: log sector size ${sectorSize} is not a power of two of at least 512`);
+    }
+
+    const entries: LogEntry[] = [];
+    const chunk = Buffer.alloc(SCAN_CHUNK);
+    let chunkStart = 0;
+    let chunkLength = 0;
+    let offset = sectorSize;
+    for (;;) {
+      const index = entries.length;
+      const stop = (reason: string) => {
+        if (index < superblockEntries) {
+          throw new BootproofError(
+            `${path}: corrupt write log at entry ${index} (byte offset ${offset}): ${reason}, but the superblock counts ${superblockEntries} entries`,
+          );
+        }
+      };
+      if (offset + sectorSize > size) {
+        if (offset < size) stop('the header is cut short');
+        else stop('the file ends');
+        break;
+      }
+      if (offset < chunkStart || offset + HEADER_BYTES > chunkStart + chunkLength) {
+        chunkStart = offset;
+        chunkLength = await readFully(log, chunk, offset);
+      }
+      const at = offset - chunkStart;
+      const sector = chunk.readBigUInt64LE(at);
+      const count = chunk.readBigUInt64LE(at + 8);
+      const flags = chunk.readBigUInt64LE(at + 16);
+      const dataLength = chunk.readBigUInt64LE(at + 24);
+      if (sector === 0n && count === 0n && flags === 0n && dataLength === 0n) {
+        stop('the header is all zeroes');
+        break;
+      }
+      const discard = (flags & DISCARD) !== 0n;
+      const dataBytes = discard ? 0n : count * BigInt(sectorSize);
+      const end = BigInt(offset + sectorSize) + dataBytes;
+      const problem =
+        (flags & ~KNOWN_FLAGS) !== 0n
+          ? `unknown flags 0x${flags.toString(16)}`
+          : (flags & FLUSH) !== 0n && (sector !== 0n || count !== 0n)
+            ? `a FLUSH with sector ${sector} and ${count} sectors`
+            : end > BigInt(size)
+              ? `${count} sectors of data run past the end of the file (${size} bytes)`
+              : undefined;
+      if (problem) {
+        stop(problem);
+        break;
+      }
+      entries.push({
+        index,
+        sector: Number(sector),
+        sectors: Number(count),
+        flags: { flush: (flags & FLUSH) !== 0n, fua: (flags & FUA) !== 0n, discard, mark: (flags & MARK) !== 0n },
+        dataOffset: offset + sectorSize,
+      });
+      offset = Number(end);
+    }
+    return { sectorSize, superblockEntries, entries };
+  } finally {
+    await log.close();
+  }
+}
+
+/** Indexes of the FLUSH entries, a run of FLUSHes with no write between them counted once (by its first). */
+export function flushPoints(log: WriteLog): number[] {
+  const points: number[] = [];
+  let wroteSince = true;
+  for (const entry of log.entries) {
+    if (entry.flags.flush) {
+      if (wroteSince) points.push(entry.index);
+      wroteSince = false;
+    } else {
+      wroteSince = true;
+    }
+  }
+  return points;
+}
+
+/** Power-loss states: the disk as of each flush point, and optionally the last epoch with one unflushed write dropped. */
+export function crashStates(
+  log: WriteLog,
+  options: { window?: [number, number]; dropUnflushed?: boolean } = {},
+): CrashState[] {
+  const [first, last] = options.window ?? [0, log.entries.length - 1];
+  const points = flushPoints(log).filter((index) => index >= first && index <= last);
+  const states: CrashState[] = points.map((index, n) => ({
+    id: `flush-${index}`,
+    upTo: index,
+    skip: [],
+    description: `disk as of flush point ${n + 1} of ${points.length} (entry ${index})`,
+  }));
+  if (!options.dropUnflushed) return states;
+
+  const epochStart = points.length > 0 ? points[points.length - 1]! + 1 : first;
+  const end = Math.min(last, log.entries.length - 1);
+  const unflushed = log.entries.slice(epochStart, end + 1).filter((entry) => !entry.flags.flush);
+  for (const entry of spread(unflushed, MAX_DROP_STATES)) {
+    const what = entry.flags.discard ? 'discard' : 'write';
+    states.push({
+      id: `drop-${entry.index}`,
+      upTo: end,
+      skip: [entry.index],
+      description: `entries up to ${end} without the unflushed ${what} ${entry.index} (sector ${entry.sector}, ${entry.sectors} sectors)`,
+    });
+  }
+  return states;
+}
+
+/** Copies `baseImage` to `outImage` (a reflink where the filesystem allows) and applies entries 0..upTo minus `skip`. */
+export async function replay(
+  log: WriteLog,
+  logPath: string,
+  baseImage: string,
+  outImage: string,
+  options: { upTo: number; skip?: number[] },
+): Promise<void> {
+  await copyFile(baseImage, outImage, constants.COPYFILE_FICLONE);
+  await applyEntries(log, logPath, outImage, 0, options.upTo, options.skip);
+}
+
+/** Applies entries `from`..`to` (inclusive, minus `skip`) to `image` in place: writes their data, zeroes for DISCARDs. */
+export async function applyEntries(
+  log: WriteLog,
+  logPath: string,
+  image: string,
+  from: number,
+  to: number,
+  skip: number[] = [],
+): Promise<void> {
+  if (from < 0 || to >= log.entries.length || from > to + 1) {
+    throw new BootproofError(`cannot apply entries ${from}..${to} of ${logPath}: it has ${log.entries.length}`);
+  }
+  const skipped = new Set(skip);
+  const source = await openLog(logPath);
+  const target = new CoalescingWriter(await open(image, 'r+'));
+  try {
+    const buffer = Buffer.alloc(COPY_CHUNK);
+    let bufferStart = 0;
+    let bufferLength = 0;
+    let zeroes: Buffer | undefined;
+    for (const entry of log.entries.slice(from, to + 1)) {
+      if (entry.flags.flush || skipped.has(entry.index)) continue;
+      const length = entry.sectors * log.sectorSize;
+      const position = entry.sector * log.sectorSize;
+      for (let done = 0; done < length; done += COPY_CHUNK) {
+        const chunk = Math.min(COPY_CHUNK, length - done);
+        if (entry.flags.discard) {
+          zeroes ??= Buffer.alloc(COPY_CHUNK);
+          await target.write(zeroes.subarray(0, chunk), position + done);
+          continue;
+        }
+        const at = entry.dataOffset + done;
+        if (at < bufferStart || at + chunk > bufferStart + bufferLength) {
+          bufferStart = at;
+          bufferLength = await readFully(source, buffer, at);
+          if (bufferLength < chunk) throw new BootproofError(`${logPath} ends inside the data of entry ${entry.index}`);
+        }
+        await target.write(buffer.subarray(at - bufferStart, at - bufferStart + chunk), position + done);
+      }
+    }
+    await target.flush();
+  } finally {
+    await target.handle.close();
+    await source.close();
+  }
+}
+
+/** Merges writes that continue one another on the disk into one, in the order given. */
+class CoalescingWriter {
+  private readonly pending = Buffer.alloc(COPY_CHUNK);
+  private position = 0;
+  private length = 0;
+
+  constructor(readonly handle: FileHandle) {}
+
+  async write(data: Buffer, position: number): Promise<void> {
+    if (this.length > 0 && position === this.position + this.length && this.length + data.length <= this.pending.length) {
+      data.copy(this.pending, this.length);
+      this.length += data.length;
+      return;
+    }
+    await this.flush();
+    if (data.length === this.pending.length) {
+      await writeFully(this.handle, data, position);
+      return;
+    }
+    data.copy(this.pending);
+    this.position = position;
+    this.length = data.length;
+  }
+
+  async flush(): Promise<void> {
+    if (this.length > 0) await writeFully(this.handle, this.pending.subarray(0, this.length), this.position);
+    this.length = 0;
+  }
+}
+
+async function readFully(handle: FileHandle, buffer: Buffer, position: number): Promise<number> {
+  let done = 0;
+  while (done < buffer.length) {
+    const { bytesRead } = await handle.read(buffer, done, buffer.length - done, position + done);
+    if (bytesRead === 0) break;
+    done += bytesRead;
+  }
+  return done;
+}
+
+async function writeFully(handle: FileHandle, buffer: Buffer, position: number): Promise<void> {
+  let done = 0;
+  while (done < buffer.length) {
+    const { bytesWritten } = await handle.write(buffer, done, buffer.length - done, position + done);
+    done += bytesWritten;
+  }
+}
