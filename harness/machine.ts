@@ -1,5 +1,5 @@
 // A Machine: one emulated computer with its own overlay disk, firmware variables, QEMU process, console and QMP.
-import { appendFile, copyFile, mkdir } from 'node:fs/promises';
+import { appendFile, copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { dir, type DirectoryResult } from 'tmp-promise';
@@ -31,6 +31,8 @@ export interface MachineOptions {
 export interface StartOptions {
   /** Raw files attached read-only after the boot disk, e.g. a .fs for an upgrade. */
   disks?: string[];
+  /** Record the boot disk's writes and flushes into this file, which must not exist yet. */
+  writeLog?: string;
 }
 
 export interface MachineArtifacts {
@@ -115,9 +117,11 @@ export class Machine {
       throw new UsageError(`machine ${config.name} takes at most ${config.disk.guestDevices.length - 1} extra disks`);
     }
     const qmpSocket = join(this.workDir.path, `qmp-${++this.starts}.sock`);
+    // blklogwrites never truncates its log: a reused file would keep a stale tail.
+    if (options.writeLog) await writeFile(options.writeLog, '', { flag: 'wx' });
     const argv = buildArgv(
       config,
-      { disk: { path: this.overlay, format: 'qcow2' }, extraDisks, qmpSocket, firmwareVars: this.firmwareVars },
+      { disk: { path: this.overlay, format: 'qcow2' }, extraDisks, qmpSocket, firmwareVars: this.firmwareVars, writeLog: options.writeLog },
       { accel: this.options.accel, name: this.name },
     );
     await appendFile(this.artifacts.qemuStderr, `# ${config.qemu.binary} ${argv.join(' ')}\n`);
@@ -187,6 +191,13 @@ export class Machine {
     await this.settled(process);
     if (timedOut) throw new StateError('wait for QEMU to exit by itself', 'still running after the time limit', 'off');
     return info;
+  }
+
+  /** Throws away everything the guest wrote: a new overlay over the untouched base image. Only while off. */
+  async resetDisk(): Promise<void> {
+    if (this.state !== 'off') throw new StateError('reset the disk', this.state, 'off');
+    await rm(this.overlay, { force: true });
+    await createOverlay(this.options.image, this.overlay);
   }
 
   /** Ends everything: kills QEMU if needed, closes the recordings, removes the private folder. */

@@ -34,3 +34,17 @@ test('KVM on amd64 uses the host CPU', (t) => {
   const argv = buildArgv(loadVmConfig('amd64-bios'), files, { accel: 'kvm', name: 'bootproof-x' });
   t.is(argv[argv.indexOf('-cpu') + 1], 'host');
 });
+
+test('a recorded boot disk sits behind blklogwrites with the guest write cache on', (t) => {
+  const argv = buildArgv(loadVmConfig('amd64-bios'), { ...files, writeLog: '/tmp/vm/disk.log' }, { accel: 'tcg', name: 'x' });
+  const blockdevs = argv.flatMap((a, i) => (a === '-blockdev' ? [argv[i + 1]] : []));
+  t.deepEqual(blockdevs, [
+    'driver=file,node-name=bp-disk-file,filename=/tmp/vm/disk.qcow2,cache.no-flush=on',
+    'driver=qcow2,node-name=bp-disk,file=bp-disk-file',
+    'driver=file,node-name=bp-log-file,filename=/tmp/vm/disk.log,cache.no-flush=on',
+    'driver=blklogwrites,node-name=bp-logged-disk,file=bp-disk,log=bp-log-file,log-sector-size=512',
+  ]);
+  t.true(argv.includes('virtio-blk-pci,drive=bp-logged-disk,write-cache=on,bootindex=0'));
+  const drives = argv.flatMap((a, i) => (a === '-drive' ? [argv[i + 1]] : []));
+  t.deepEqual(drives, ['file=/images/root-v2.fs,format=raw,if=virtio,readonly=on'], 'the .fs disk is not recorded');
+});

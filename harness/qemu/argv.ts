@@ -16,6 +16,8 @@ export interface VmFiles {
   qmpSocket: string;
   /** The per-VM copy of the firmware variable store, where the firmware has one. */
   firmwareVars?: string;
+  /** Record every write and flush of the boot disk into this file (QEMU's blklogwrites; notes/power-loss.md). */
+  writeLog?: string;
 }
 
 export interface ArgvOptions {
@@ -35,7 +37,9 @@ export function buildArgv(config: VmConfig, files: VmFiles, options: ArgvOptions
   args.push('-qmp', `unix:${files.qmpSocket},server=on,wait=off`);
   args.push('-nic', 'none');
   args.push(...firmwareArgs(config, files));
-  for (const drive of [files.disk, ...files.extraDisks]) args.push('-drive', driveSpec(config, drive));
+  if (files.writeLog) args.push(...recordedDiskArgs(config, files.disk, files.writeLog));
+  else args.push('-drive', driveSpec(config, files.disk));
+  for (const drive of files.extraDisks) args.push('-drive', driveSpec(config, drive));
   args.push(...config.extraArgs);
   return args;
 }
@@ -51,6 +55,23 @@ function firmwareArgs(config: VmConfig, files: VmFiles): string[] {
         '-drive', `if=pflash,format=raw,file=${files.firmwareVars}`,
       ];
   }
+}
+
+/**
+ * The boot disk behind a blklogwrites node: the guest's write cache is on so that it sends real
+ * flushes, and the host never syncs the leaves (the log keeps every guest flush all the same).
+ */
+function recordedDiskArgs(config: VmConfig, disk: Drive, log: string): string[] {
+  if (config.disk.interface !== 'virtio') {
+    throw new Error(`${config.name}: recording writes needs a virtio disk, not ${config.disk.interface}`);
+  }
+  return [
+    '-blockdev', `driver=file,node-name=bp-disk-file,filename=${disk.path},cache.no-flush=on`,
+    '-blockdev', `driver=${disk.format},node-name=bp-disk,file=bp-disk-file`,
+    '-blockdev', `driver=file,node-name=bp-log-file,filename=${log},cache.no-flush=on`,
+    '-blockdev', 'driver=blklogwrites,node-name=bp-logged-disk,file=bp-disk,log=bp-log-file,log-sector-size=512',
+    '-device', 'virtio-blk-pci,drive=bp-logged-disk,write-cache=on,bootindex=0',
+  ];
 }
 
 function driveSpec(config: VmConfig, drive: Drive): string {

@@ -26,6 +26,8 @@ export interface TestRecord {
   accel: string;
   error?: { kind: string; message: string };
   skipReason?: string;
+  /** Extra results of the scenario, e.g. `crashStates`: the table of crash states checked. */
+  data?: Record<string, unknown>;
   /** Paths relative to the run folder. */
   artifacts: { transcript?: string; cast?: string; qemuStderr?: string };
 }

@@ -104,6 +104,7 @@ async function runOne(
       boots: vm?.boot.boots ?? [],
       steps: vm?.steps ?? [],
       accel: accel.accel,
+      ...(vm && Object.keys(vm.data).length > 0 ? { data: vm.data } : {}),
       ...(error ? { error: describeError(error) } : {}),
       artifacts: machine
         ? {

@@ -2,8 +2,9 @@
 import type { ExecutionContext } from 'ava';
 import type { VmConfig } from '../config/vm-config.ts';
 import { fill, type TargetProfile } from '../config/profile.ts';
-import type { Machine } from '../machine.ts';
-import type { BootPath, BootRecord } from '../boot/boot-path.ts';
+import { Machine } from '../machine.ts';
+import { BootPath, type BootRecord } from '../boot/boot-path.ts';
+import { join } from 'node:path';
 import type { Shell } from '../boot/shell.ts';
 import type { Console } from '../console/console.ts';
 import type { Fixture } from '../fixture/fixture.ts';
@@ -12,6 +13,8 @@ import type { StepRecord } from '../report/record.ts';
 
 export class TestMachine {
   readonly steps: StepRecord[] = [];
+  /** Extra results the scenario reports (e.g. a table of crash states), kept in the test's record. */
+  readonly data: Record<string, unknown> = {};
 
   constructor(
     private readonly t: ExecutionContext,
@@ -50,6 +53,17 @@ export class TestMachine {
     }
   }
 
+  /**
+   * Another machine of the same kind, target and accelerator, booting `image` (through its own
+   * overlay), with its artefacts in a subfolder named `label`. Released when the test ends.
+   */
+  async otherMachine(image: string, label: string): Promise<{ machine: Machine; boot: BootPath }> {
+    const { options } = this.machine;
+    const machine = await Machine.create({ ...options, image, artifactDir: join(options.artifactDir, label), tap: undefined });
+    this.t.teardown(() => machine.release());
+    return { machine, boot: new BootPath(machine, this.profile) };
+  }
+
   /** The guest's name for the extra disk at `index` (0 = the first disk after the boot disk). */
   extraDiskDevice(index: number): string {
     const device = this.config.disk.guestDevices[index + 1];
@@ -69,7 +83,7 @@ export class TestMachine {
    * printed every progress step in order and its success line; throws otherwise.
    */
   async upgrade(input: string): Promise<string> {
-    const command = fill(this.profile.commands.upgrade, { fs: input });
+    const command = this.upgradeCommand(input);
     const output = await this.shell.succeed(command, { timeoutMs: 300_000 });
     let from = 0;
     for (const step of this.profile.commands.upgradeSteps) {
@@ -85,8 +99,12 @@ export class TestMachine {
 
   /** Feeds input to the upgrade command expecting a refusal; resolves with its output. */
   async upgradeRefused(input: string): Promise<string> {
-    const command = fill(this.profile.commands.upgrade, { fs: input });
-    return this.shell.fail(command, { timeoutMs: 300_000 });
+    return this.shell.fail(this.upgradeCommand(input), { timeoutMs: 300_000 });
+  }
+
+  /** The target's upgrade command line reading `input`. */
+  upgradeCommand(input: string): string {
+    return fill(this.profile.commands.upgrade, { fs: input });
   }
 
   /** Saves one file from the in-memory /etc or /var to /cfg, by the target's own save command. */

@@ -1,0 +1,76 @@
+// power-cut: power is lost at each point of an upgrade; every time, the image boots a whole version.
+import { randomInt } from 'node:crypto';
+import { scenario } from '../harness/index.ts';
+import type { TestMachine } from '../harness/index.ts';
+
+interface CutPoint {
+  name: string;
+  /** Console text after which power is cut. */
+  trigger: string | RegExp;
+  /** Extra time after the trigger, for random instants inside the write. */
+  delayMs: number;
+  /** What may boot afterwards: the old root, the new one, or either (the flip may or may not have landed). */
+  expect: ('old' | 'new')[];
+}
+
+function cutPoints(vm: TestMachine, randomCuts: number): CutPoint[] {
+  const { upgradeSteps, upgradeDone } = vm.profile.commands;
+  const last = upgradeSteps.length - 1;
+  const points: CutPoint[] = upgradeSteps.map((step, i) => ({
+    name: `right after "${step}"`,
+    trigger: step,
+    delayMs: 0,
+    expect: i < last ? ['old'] : ['old', 'new'],
+  }));
+  for (let i = 0; i < randomCuts; i++) {
+    const delayMs = randomInt(200, 6000) * vm.machine.timeFactor;
+    points.push({ name: `${(delayMs / 1000).toFixed(1)} s into the write`, trigger: upgradeSteps[0]!, delayMs, expect: ['old', 'new'] });
+  }
+  points.push({ name: 'right after the upgrade reported success', trigger: upgradeDone, delayMs: 0, expect: ['new'] });
+  return points;
+}
+
+scenario(
+  {
+    name: 'power-cut',
+    description: 'Power lost at every step of an upgrade (and at random instants of the write) leaves an image that boots a whole version, with /cfg intact',
+    depth: 'full',
+    ci: ['amd64-bios'],
+    timeoutMinutes: 30,
+    detects: [{ variant: 'unsafe-upgrade', failure: /boot stage failure|after a cut/ }],
+  },
+  async (t, vm) => {
+    const old = { device: 'hd0d', version: '1' };
+    const upgraded = { device: 'hd0e', version: '2' };
+    const points = cutPoints(vm, process.env.BOOTPROOF_SLICE === 'ci' ? 1 : 3);
+    await vm.boot.powerOn({ disks: [vm.fixture.rootFs[2]] });
+    await vm.step('boot version 1', () => vm.boot.reach('shell'));
+
+    for (const point of points) {
+      await vm.step(`cut power ${point.name}`, async () => {
+        const upgrade = vm.shell.execute(vm.upgradeCommand(vm.extraDiskDevice(0)), { timeoutMs: 300_000 }).catch(() => undefined);
+        await vm.console.waitFor(point.trigger, { timeoutMs: 300_000 });
+        if (point.delayMs > 0) await new Promise((r) => setTimeout(r, point.delayMs));
+        await vm.boot.powerCut();
+        await upgrade;
+        await vm.boot.powerOn();
+        await vm.boot.reach('shell');
+      });
+      const booted = { device: vm.booted.device, version: vm.booted.version };
+      const allowed = point.expect.map((e) => (e === 'old' ? old : upgraded));
+      t.true(
+        allowed.some((a) => a.device === booted.device && a.version === booted.version),
+        `after a cut ${point.name} it booted ${JSON.stringify(booted)}; expected ${allowed.map((a) => JSON.stringify(a)).join(' or ')}`,
+      );
+      await vm.step('check /cfg', () => vm.checkCfg());
+      if (booted.device !== old.device) {
+        await vm.step('start again from the fresh image', async () => {
+          await vm.boot.powerCut();
+          await vm.machine.resetDisk();
+          await vm.boot.powerOn();
+          await vm.boot.reach('shell');
+        });
+      }
+    }
+  },
+);
