@@ -120,6 +120,12 @@ for (const sectorSize of [512, 4096]) {
         'write -z 256k 16k',
         'flush',
         'write -P 0xd4 3M 12k',
+        'write -P 0x31 2M 4k',
+        'write -P 0x32 2052k 4k',
+        'write -P 0x33 2050k 4k',
+        'write -P 0x34 2054k 202k',
+        'discard 2256k 4k',
+        'write -P 0x35 2260k 4k',
       ],
       { sectorSize, discard: true, base },
     );

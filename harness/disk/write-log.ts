@@ -11,7 +11,9 @@ const MARK = 8n;
 const KNOWN_FLAGS = FLUSH | FUA | DISCARD | MARK;
 const HEADER_BYTES = 32;
 const SCAN_CHUNK = 256 * 1024;
-const COPY_CHUNK = 2 * 1024 * 1024;
+const COPY_CHUNK = 4 * 1024 * 1024;
+const COALESCE_BYTES = 1024 * 1024;
+const COALESCE_BELOW = 128 * 1024;
 const MAX_DROP_STATES = 16;
 const MARK_BYTES = 4096;
 
@@ -47,7 +49,7 @@ export interface Mark {
   phase: string;
 }
 
-/** Indexes a blklogwrites log with positioned reads; stops at its end, an all-zero header or the first invalid one. */
+/** Indexes a blklogwrites log with positioned reads; `sectorSize` counts only while the superblock is still zero. */
 export async function readWriteLog(path: string, options: { sectorSize?: number } = {}): Promise<WriteLog> {
   const log = await openLog(path);
   try {
@@ -202,42 +204,90 @@ export async function applyEntries(
   }
   const skipped = new Set(skip);
   const source = await openLog(logPath);
-  const target = new CoalescingWriter(await open(image, 'r+'));
   try {
-    const buffer = Buffer.alloc(COPY_CHUNK);
-    let bufferStart = 0;
-    let bufferLength = 0;
-    let zeroes: Buffer | undefined;
-    for (const entry of log.entries.slice(from, to + 1)) {
-      if (entry.flags.flush || skipped.has(entry.index)) continue;
-      const length = entry.sectors * log.sectorSize;
-      const position = entry.sector * log.sectorSize;
-      for (let done = 0; done < length; done += COPY_CHUNK) {
-        const chunk = Math.min(COPY_CHUNK, length - done);
-        if (entry.flags.discard) {
-          zeroes ??= Buffer.alloc(COPY_CHUNK);
-          await target.write(zeroes.subarray(0, chunk), position + done);
-          continue;
+    const target = new CoalescingWriter(await open(image, 'r+'));
+    try {
+      const buffer = Buffer.alloc(COPY_CHUNK);
+      let bufferStart = 0;
+      let bufferLength = 0;
+      let zeroes: Buffer | undefined;
+      for (const entry of log.entries.slice(from, to + 1)) {
+        if (entry.flags.flush || skipped.has(entry.index)) continue;
+        const length = entry.sectors * log.sectorSize;
+        const position = entry.sector * log.sectorSize;
+        for (let done = 0; done < length; done += COPY_CHUNK) {
+          const chunk = Math.min(COPY_CHUNK, length - done);
+          if (entry.flags.discard) {
+            zeroes ??= Buffer.alloc(COPY_CHUNK);
+            await target.write(zeroes.subarray(0, chunk), position + done);
+            continue;
+          }
+          const at = entry.dataOffset + done;
+          if (at < bufferStart || at + chunk > bufferStart + bufferLength) {
+            bufferStart = at;
+            bufferLength = await readFully(source, buffer, at);
+            if (bufferLength < chunk) throw new BootproofError(`${logPath} ends inside the data of entry ${entry.index}`);
+          }
+          await target.write(buffer.subarray(at - bufferStart, at - bufferStart + chunk), position + done);
         }
-        const at = entry.dataOffset + done;
-        if (at < bufferStart || at + chunk > bufferStart + bufferLength) {
-          bufferStart = at;
-          bufferLength = await readFully(source, buffer, at);
-          if (bufferLength < chunk) throw new BootproofError(`${logPath} ends inside the data of entry ${entry.index}`);
-        }
-        await target.write(buffer.subarray(at - bufferStart, at - bufferStart + chunk), position + done);
       }
+      await target.flush();
+    } finally {
+      await target.handle.close();
     }
-    await target.flush();
   } finally {
-    await target.handle.close();
     await source.close();
   }
 }
 
-/** Merges writes that continue one another on the disk into one, in the order given. */
+/** Marker writes at `markSector` (log sectors): blocks whose text begins `RFMARK1 <phase>\n`, in log order. */
+export async function findMarks(log: WriteLog, logPath: string, markSector: number): Promise<Mark[]> {
+  const marks: Mark[] = [];
+  const source = await openLog(logPath);
+  try {
+    const buffer = Buffer.alloc(MARK_BYTES);
+    for (const entry of log.entries) {
+      if (entry.flags.flush || entry.flags.discard) continue;
+      if (markSector < entry.sector || markSector >= entry.sector + entry.sectors) continue;
+      const skipBytes = (markSector - entry.sector) * log.sectorSize;
+      const length = Math.min(MARK_BYTES, entry.sectors * log.sectorSize - skipBytes);
+      const read = await readFully(source, buffer.subarray(0, length), entry.dataOffset + skipBytes);
+      const text = buffer.toString('latin1', 0, read);
+      const match = /^RFMARK1 ([\w.-]+)\n/.exec(text);
+      if (match) marks.push({ index: entry.index, phase: match[1]! });
+    }
+  } finally {
+    await source.close();
+  }
+  return marks;
+}
+
+/** The last phase marked at or before `entryIndex`, or 'before-upgrade'. */
+export function phaseAt(marks: Mark[], entryIndex: number): string {
+  let phase = 'before-upgrade';
+  for (const mark of marks) {
+    if (mark.index > entryIndex) break;
+    phase = mark.phase;
+  }
+  return phase;
+}
+
+function spread<T>(items: T[], max: number): T[] {
+  if (items.length <= max) return items;
+  return Array.from({ length: max }, (_, i) => items[Math.round((i * (items.length - 1)) / (max - 1))]!);
+}
+
+async function openLog(path: string): Promise<FileHandle> {
+  try {
+    return await open(path, 'r');
+  } catch (error) {
+    throw new UsageError(`cannot open write log ${path}`, { cause: error });
+  }
+}
+
+/** Merges small writes that continue one another on the disk into one, in the order given. */
 class CoalescingWriter {
-  private readonly pending = Buffer.alloc(COPY_CHUNK);
+  private readonly pending = Buffer.alloc(COALESCE_BYTES);
   private position = 0;
   private length = 0;
 
@@ -250,7 +300,7 @@ class CoalescingWriter {
       return;
     }
     await this.flush();
-    if (data.length === this.pending.length) {
+    if (data.length >= COALESCE_BELOW) {
       await writeFully(this.handle, data, position);
       return;
     }
