@@ -2,5 +2,4 @@
 export { scenario } from './scenario/scenario.ts';
 export type { TestMachine } from './scenario/test-machine.ts';
 export type { ScenarioMeta } from './scenario/selection.ts';
-export { keys } from './console/console.ts';
 export * from './errors.ts';

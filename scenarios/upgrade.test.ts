@@ -1,5 +1,6 @@
 // upgrade: v1 on d → upgrade → v2 on e → upgrade → v3 on d; the running system never writes its inactive root.
 import { scenario } from '../harness/index.ts';
+import { sha256File } from '../harness/disk/sha256.ts';
 
 scenario(
   {
@@ -32,5 +33,8 @@ scenario(
       await vm.boot.reach('shell');
     });
     t.like(vm.booted, { device: 'hd0d', version: '3' });
+
+    await vm.boot.powerCut();
+    t.is(await sha256File(vm.fixture.disk), vm.fixture.manifest.files['disk.img']!.sha256, 'the base image was never written');
   },
 );

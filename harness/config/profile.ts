@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ObjectReader } from './validate.ts';
 import { UsageError } from '../errors.ts';
+import { keyBytes } from '../console/keys.ts';
 import type { FailFastPattern } from '../console/console.ts';
 
 export interface TargetProfile {
@@ -79,14 +80,13 @@ export function loadProfile(nameOrPath: string): TargetProfile {
   return parseProfile(name, file, raw);
 }
 
-const keyNames: Record<string, string> = { escape: '\x1b', enter: '\r', space: ' ' };
-
 function parseKey(r: ObjectReader, key: string): string {
   const name = r.string(key);
-  if (keyNames[name]) return keyNames[name];
-  const ctrl = /^ctrl-([a-z])$/.exec(name);
-  if (ctrl) return String.fromCharCode(ctrl[1]!.charCodeAt(0) - 96);
-  throw new UsageError(`${r.file}: ${r.path}${key}: expected escape, enter, space or ctrl-<letter>, got "${name}"`);
+  try {
+    return keyBytes(name);
+  } catch (error) {
+    throw new UsageError(`${r.file}: ${r.path}${key}: ${(error as Error).message}`);
+  }
 }
 
 export function parseProfile(name: string, file: string, raw: unknown): TargetProfile {

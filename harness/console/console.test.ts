@@ -96,3 +96,11 @@ test('sendLine with echo waits for the echo before pressing Enter', async (t) =>
   await sending;
   t.is(typed.join(''), 'set device hd0e\r');
 });
+
+test('sendKeys types named keys', async (t) => {
+  const { console, typed } = makeConsole();
+  console.feed('x');
+  await console.sendKeys('escape', 'ctrl-c', 'enter');
+  t.is(typed.join(''), '\x1b\x03\r');
+  await t.throwsAsync(console.sendKeys('F12'), { message: /unknown key "F12"/ });
+});

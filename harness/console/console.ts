@@ -1,5 +1,6 @@
 // The serial console: a raw transcript, a stripped stream with a match cursor, a rendered screen, and typing.
 import { AnsiStripper } from './ansi.ts';
+import { keyBytes } from './keys.ts';
 import { Screen } from './screen.ts';
 import { Deadline, sleep } from '../deadline.ts';
 import { FailFast, QemuExited, WaitTimeout } from '../errors.ts';
@@ -59,12 +60,6 @@ interface Waiter {
 
 const OVERLAP = 4096;
 const DEFAULT_TIMEOUT_MS = 30_000;
-
-export const keys = {
-  enter: '\r',
-  escape: '\x1b',
-  ctrl: (letter: string) => String.fromCharCode(letter.toUpperCase().charCodeAt(0) - 64),
-};
 
 export class Console {
   private readonly stripper = new AnsiStripper();
@@ -162,11 +157,16 @@ export class Console {
     }
   }
 
+  /** Presses named keys in order: escape, enter, space, tab, backspace, ctrl-<letter>. */
+  async sendKeys(...names: string[]): Promise<void> {
+    await this.send(names.map(keyBytes).join(''), this.options.typingDelayMs);
+  }
+
   /** Types `line` and Enter. With `echo`, waits until the line has been echoed before pressing Enter. */
   async sendLine(line: string, options: { echo?: boolean; delayMs?: number } = {}): Promise<void> {
     await this.send(line, options.delayMs);
     if (options.echo && line.length > 0) await this.waitFor(line, { timeoutMs: 10_000 });
-    await this.send(keys.enter, 0);
+    await this.send(keyBytes('enter'), 0);
   }
 
   /** The rendered screen, rows joined by newlines. */

@@ -1,7 +1,6 @@
 // Registers a scenario as one ava test per machine, gives it a TestMachine, and records its result.
 import test, { type ExecutionContext } from 'ava';
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { sha256File } from '../disk/sha256.ts';
 import { mkdir } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { loadProfile } from '../config/profile.ts';
@@ -78,7 +77,7 @@ async function runOne(
   let error: unknown;
   try {
     const fixture = await ensureFixture(arch, variant);
-    image = { path: fixture.disk, sha256: fixture.manifest.files['disk.img']?.sha256 ?? (await sha256(fixture.disk)) };
+    image = { path: fixture.disk, sha256: fixture.manifest.files['disk.img']?.sha256 ?? (await sha256File(fixture.disk)) };
     machine = await Machine.create({ config, profile, image: fixture.disk, accel: accel.accel, artifactDir });
     t.teardown(() => machine?.release());
     vm = new TestMachine(t, config, profile, fixture, machine, new BootPath(machine, profile));
@@ -125,14 +124,4 @@ function describeError(error: unknown): { kind: string; message: string } {
   const shown = details.map((d) => `${d.label ?? ''}\n${d.formatted}`.trim());
   const cause = error.cause instanceof Error ? [error.cause.message] : [];
   return { kind: error.name, message: [error.message, ...shown, ...cause].join('\n') };
-}
-
-function sha256(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256');
-    createReadStream(path)
-      .on('data', (chunk) => hash.update(chunk))
-      .on('end', () => resolve(hash.digest('hex')))
-      .on('error', reject);
-  });
 }
