@@ -1,13 +1,18 @@
-// The `bootproof` command: run scenarios, the nightly matrix, list machines, build fixtures, rebuild reports.
+// The `bootproof` command: run scenarios, the nightly matrix, list machines, build fixtures, rebuild and merge reports.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { join, resolve } from 'node:path';
+import { availableParallelism, freemem } from 'node:os';
 import { BootproofError, InfrastructureError, UsageError } from './errors.ts';
 import { loadVmConfig, machineNames, missingOnHost } from './config/vm-config.ts';
 import { parseAccelChoice } from './qemu/accel.ts';
 import { checkFixtureRequest, ensureFixture } from './fixture/fixture.ts';
 import { runScenarios } from './runner/run.ts';
 import { scenarioNames } from './runner/scenario-files.ts';
-import { writeReport } from './report/write-report.ts';
+import { writeReport, type Results } from './report/write-report.ts';
+import { mergeRunFolders } from './report/merge.ts';
+import { appendHistory, historyFileFor, isNightly } from './report/history.ts';
 
 const usage = `usage: bootproof <command> [options]
 
@@ -16,10 +21,14 @@ commands:
   nightly [--out DIR] [--slice ci|full]                      every scenario on every machine it applies to
   machines                                                   list the machines and whether each can run here
   fixture build --arch amd64 [--variant V] [--out DIR]       build (or reuse) a fixture image, print its folder
-  report build DIR                                           rebuild results.json and junit.xml of a run folder
+  report build DIR                                           rebuild results.json, junit.xml and index.html of a run folder
+  report merge DIR... --out DIR                              join shard run folders into one report folder
 
 options of run and nightly:
   --accel kvm|tcg|auto   accelerator (auto: KVM only if a probe boot proves it works)
+  --retries N            run a failed test again up to N times (default 1); passing on a retry is "flaky"
+  -j, --jobs N           scenario files run at the same time (default: one per two cores)
+  --shard i/n            run only the i-th of n stable slices of the matrix (join them with report merge)
   --variant V            fixture variant (normal, flip-before-check, ignore-set-device, no-cfg-overlay, unsafe-upgrade)
   --profile P            target profile (fixture, openbsd-resflash, or a .json file)
 
@@ -34,6 +43,9 @@ const options = {
   profile: { type: 'string' },
   slice: { type: 'string' },
   arch: { type: 'string' },
+  retries: { type: 'string' },
+  jobs: { type: 'string', short: 'j' },
+  shard: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -61,10 +73,7 @@ async function main(argv: string[]): Promise<number> {
       if (rest[0] !== 'build') throw new UsageError(`fixture: expected "fixture build", got "fixture ${rest[0] ?? ''}"`);
       return buildFixture(values);
     case 'report':
-      if (rest[0] !== 'build' || !rest[1]) throw new UsageError('report: expected "report build DIR"');
-      await writeReport(resolve(rest[1]), true);
-      console.log(resolve(rest[1]));
-      return 0;
+      return report(rest, values);
     default:
       throw new UsageError(`unknown command "${command}"\n${usage}`);
   }
@@ -88,11 +97,47 @@ async function run(values: Values, nightly: boolean): Promise<number> {
     variant: values.variant ?? 'normal',
     profile: values.profile ?? 'fixture',
     command: ['bootproof', ...process.argv.slice(2)].join(' '),
+    retries: count('--retries', values.retries, 1),
+    jobs: count('--jobs', values.jobs, defaultJobs()),
+    shard: values.shard,
   });
   const s = results.summary;
   console.log(`${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped`);
   console.log(`report: ${out}`);
   return exitCode;
+}
+
+/** `report build DIR` and `report merge DIR... --out DIR`; a finished nightly is added to the history beside the folder. */
+async function report([sub, ...dirs]: string[], values: Values): Promise<number> {
+  let runDir: string;
+  let results: Results;
+  if (sub === 'build' && dirs.length === 1) {
+    runDir = resolve(dirs[0]!);
+    if (!existsSync(join(runDir, 'run.json')) && !existsSync(join(runDir, 'records.jsonl'))) {
+      throw new UsageError(`report build: ${runDir} is not a run folder (no run.json or records.jsonl): name a folder written by bootproof run or nightly`);
+    }
+    results = await writeReport(runDir, await recordedComplete(runDir));
+  } else if (sub === 'merge' && dirs.length > 0) {
+    if (!values.out) throw new UsageError('report merge needs --out DIR, a new folder for the merged report');
+    runDir = resolve(values.out);
+    results = await mergeRunFolders(dirs, runDir);
+  } else {
+    throw new UsageError(`report: expected "report build DIR" or "report merge DIR... --out DIR", got "report ${[sub, ...dirs].join(' ')}"`);
+  }
+  if (isNightly(results.run) && (await appendHistory(historyFileFor(runDir), results))) {
+    console.log(`history: ${historyFileFor(runDir)}`);
+  }
+  console.log(runDir);
+  return 0;
+}
+
+/** Whether the run was recorded as finished: rebuilding a report must not make a run that died look complete. */
+async function recordedComplete(runDir: string): Promise<boolean> {
+  try {
+    return (JSON.parse(await readFile(join(runDir, 'results.json'), 'utf8')) as Results).run.complete === true;
+  } catch {
+    return false;
+  }
 }
 
 function listMachines(): number {
@@ -111,6 +156,18 @@ async function buildFixture(values: Values): Promise<number> {
   const fixture = await ensureFixture(arch, variant, values.out ? resolve(values.out) : undefined);
   console.log(fixture.dir);
   return 0;
+}
+
+function count(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`${flag}: expected a non-negative whole number, got "${value}"`);
+  return n;
+}
+
+/** One VM per two cores (TCG keeps a core busy per VM), bounded by free memory at about 1 GiB per VM. */
+function defaultJobs(): number {
+  return Math.max(1, Math.min(Math.floor(availableParallelism() / 2), Math.floor(freemem() / 2 ** 30)));
 }
 
 function timestamp(): string {

@@ -48,11 +48,14 @@ scenario(
 
     for (const point of points) {
       await vm.step(`cut power ${point.name}`, async () => {
-        const upgrade = vm.shell.execute(vm.upgradeCommand(vm.extraDiskDevice(0)), { timeoutMs: 300_000 }).catch(() => undefined);
-        await vm.console.waitFor(point.trigger, { timeoutMs: 300_000 });
+        const upgrade = vm.shell.execute(vm.upgradeCommand(vm.extraDiskDevice(0)), { timeoutMs: 300_000 });
+        const endedFirst = upgrade.then((r) => {
+          throw new Error(`the upgrade ended (exit status ${r.status}) before "${point.trigger}":\n${r.output}`);
+        });
+        await Promise.race([vm.console.waitFor(point.trigger, { timeoutMs: 300_000 }), endedFirst]);
         if (point.delayMs > 0) await new Promise((r) => setTimeout(r, point.delayMs));
         await vm.boot.powerCut();
-        await upgrade;
+        await Promise.allSettled([upgrade, endedFirst]);
         await vm.boot.powerOn();
         await vm.boot.reach('shell');
       });

@@ -53,11 +53,13 @@ export class BootPath {
     return boot;
   }
 
-  /** Powers on with these disks attached; a no-op when already on. */
-  async powerOn(options: StartOptions = {}): Promise<void> {
+  /** Powers on with these disks attached (by default those of the last power-on); a no-op when already on. */
+  async powerOn(options?: StartOptions): Promise<void> {
     if (this.state !== 'off') return;
-    this.startOptions = options;
-    await this.machine.start(options);
+    if (options) this.startOptions = options;
+    await this.machine.start(this.startOptions);
+    // A write log records one run only; later power-ons keep the disks but not the log.
+    this.startOptions = { disks: this.startOptions.disks };
     this.beginBoot();
   }
 

@@ -15,6 +15,8 @@ export interface TestRecord {
   scenario: string;
   machine: string;
   title: string;
+  /** 1 (or absent) for the first run of the test, 2 for its first retry, and so on. */
+  attempt?: number;
   image: { path: string; sha256: string };
   status: TestStatus;
   startedAt: string;

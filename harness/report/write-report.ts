@@ -1,15 +1,17 @@
-// Builds results.json and junit.xml from the run folder's records, each written atomically.
+// Builds results.json, junit.xml and index.html from the run folder's records, each written atomically.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeAtomic } from './atomic.ts';
+import { htmlReport } from './html/html-report.ts';
 import { junitXml } from './junit.ts';
 import { readRecords, type TestRecord } from './record.ts';
+import { finalTests, type FinalTest } from './final-status.ts';
 import { readRunInfo, type RunInfo } from './run-info.ts';
 
 export interface Results {
   run: RunInfo;
   summary: { passed: number; failed: number; flaky: number; skipped: number; total: number };
-  tests: TestRecord[];
+  tests: FinalTest[];
 }
 
 export async function writeReport(runDir: string, complete: boolean): Promise<Results> {
@@ -19,7 +21,7 @@ export async function writeReport(runDir: string, complete: boolean): Promise<Re
     complete,
     ...(complete ? { finishedAt: new Date().toISOString() } : {}),
   };
-  const tests = await readRecords(runDir);
+  const tests = finalTests(await readRecords(runDir));
   const count = (status: TestRecord['status']) => tests.filter((t) => t.status === status).length;
   const results: Results = {
     run,
@@ -28,6 +30,7 @@ export async function writeReport(runDir: string, complete: boolean): Promise<Re
   };
   await writeAtomic(join(runDir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
   await writeAtomic(join(runDir, 'junit.xml'), junitXml(tests, (t) => transcriptTail(runDir, t)));
+  await writeAtomic(join(runDir, 'index.html'), await htmlReport(runDir, results));
   return results;
 }
 

@@ -2,7 +2,7 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { execa } from 'execa';
+import { execa, type ResultPromise } from 'execa';
 import { loadVmConfig } from '../config/vm-config.ts';
 import { loadProfile } from '../config/profile.ts';
 import { chooseAccel, type AccelChoice } from '../qemu/accel.ts';
@@ -10,6 +10,9 @@ import { checkFixtureRequest } from '../fixture/fixture.ts';
 import { newRunInfo, writeRunInfo } from '../report/run-info.ts';
 import { writeReport, type Results } from '../report/write-report.ts';
 import { UsageError } from '../errors.ts';
+import { readRecords } from '../report/record.ts';
+import { failedTitles } from '../report/final-status.ts';
+import { parseShard } from '../scenario/selection.ts';
 import { scenarioFile } from './scenario-files.ts';
 
 export interface RunRequest {
@@ -22,6 +25,12 @@ export interface RunRequest {
   variant: string;
   profile: string;
   command: string;
+  /** How often a failed test runs again; passing on a retry makes it flaky. */
+  retries: number;
+  /** Scenario files run at the same time (each runs its own tests one after the other). */
+  jobs: number;
+  /** "i/n": run only this stable slice of the matrix. */
+  shard?: string;
 }
 
 export interface RunOutcome {
@@ -37,6 +46,7 @@ export async function runScenarios(request: RunRequest): Promise<RunOutcome> {
   const configs = (request.machines ?? []).map((m) => loadVmConfig(m));
   for (const config of configs) checkFixtureRequest(config.arch, request.variant);
   loadProfile(request.profile);
+  if (request.shard) parseShard(request.shard);
   await prepareOutDir(request.out);
 
   const accel = await chooseAccel(request.accel);
@@ -45,34 +55,61 @@ export async function runScenarios(request: RunRequest): Promise<RunOutcome> {
   console.log(`bootproof: accelerator ${accel.accel} (${accel.reason}); report in ${request.out}`);
 
   let interrupted = false;
-  const onSignal = () => (interrupted = true);
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupted = true;
+    current?.kill(signal);
+  };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  let avaExitCode = 0;
+  let exitCode = 0;
   try {
-    ({ exitCode: avaExitCode = 1 } = await execa(process.execPath, [avaCli, '--verbose', ...files], {
-      stdio: 'inherit',
-      reject: false,
-      env: {
-        BOOTPROOF_RUN_DIR: request.out,
-        BOOTPROOF_MACHINES: request.machines?.join(',') ?? '',
-        BOOTPROOF_SLICE: request.slice,
-        BOOTPROOF_ACCEL: accel.accel,
-        BOOTPROOF_VARIANT: request.variant,
-        BOOTPROOF_PROFILE: request.profile,
-        BOOTPROOF_OWNER_PID: String(process.pid),
-      },
-    }));
+    exitCode = await runAva(request, files, accel.accel, 1, []);
+    for (let attempt = 2; attempt <= request.retries + 1 && !interrupted; attempt++) {
+      const failed = failedTitles(await readRecords(request.out));
+      if (failed.length === 0) break;
+      console.log(`bootproof: retrying ${failed.length} failed test${failed.length === 1 ? '' : 's'} (attempt ${attempt})`);
+      exitCode = await runAva(request, files, accel.accel, attempt, failed);
+    }
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
   const results = await writeReport(request.out, !interrupted);
+  if (interrupted) {
+    console.error(`bootproof: interrupted; ${request.out}/results.json is marked incomplete`);
+    return { results, exitCode: 1 };
+  }
   if (results.summary.total === 0) {
     throw new UsageError(`no test ran: none of the scenarios (${request.scenarios.join(', ')}) applies to the machines asked for`);
   }
-  const bad = results.summary.failed > 0 || avaExitCode !== 0 || interrupted;
+  const bad = results.summary.failed > 0 || exitCode !== 0 || interrupted;
   return { results, exitCode: bad ? 1 : 0 };
+}
+
+/** The ava run in progress, which a signal to the runner is passed on to. */
+let current: ResultPromise | undefined;
+
+/** One ava run over the scenario files; `only` limits it to those test titles (a retry). */
+async function runAva(request: RunRequest, files: string[], accel: string, attempt: number, only: string[]): Promise<number> {
+  const match = only.flatMap((title) => ['--match', title]);
+  current = execa(process.execPath, [avaCli, '--verbose', '--concurrency', String(request.jobs), ...match, ...files], {
+    stdio: 'inherit',
+    reject: false,
+    env: {
+      BOOTPROOF_RUN_DIR: request.out,
+      BOOTPROOF_MACHINES: request.machines?.join(',') ?? '',
+      BOOTPROOF_SLICE: request.slice,
+      BOOTPROOF_SHARD: request.shard ?? '',
+      BOOTPROOF_ACCEL: accel,
+      BOOTPROOF_VARIANT: request.variant,
+      BOOTPROOF_PROFILE: request.profile,
+      BOOTPROOF_ATTEMPT: String(attempt),
+      BOOTPROOF_OWNER_PID: String(process.pid),
+    },
+  });
+  const { exitCode = 1 } = await current;
+  current = undefined;
+  return exitCode;
 }
 
 async function prepareOutDir(out: string): Promise<void> {

@@ -12,7 +12,7 @@ import { BootPath } from '../boot/boot-path.ts';
 import { checkFixtureRequest, ensureFixture } from '../fixture/fixture.ts';
 import { appendRecord, type TestRecord } from '../report/record.ts';
 import { writeReport } from '../report/write-report.ts';
-import { machinesFor, selectionFromEnv, type ScenarioMeta } from './selection.ts';
+import { inShard, machinesFor, selectionFromEnv, type ScenarioMeta } from './selection.ts';
 import { TestMachine } from './test-machine.ts';
 
 export type ScenarioBody = (t: ExecutionContext, vm: TestMachine) => Promise<void>;
@@ -30,15 +30,18 @@ export function scenario(meta: ScenarioMeta, body: ScenarioBody): void {
   registered.add(meta.name);
   const selection = selectionFromEnv();
   const variant = process.env.BOOTPROOF_VARIANT ?? 'normal';
+  const register = (title: string, implementation: (t: ExecutionContext) => Promise<void>) => {
+    if (inShard(title, selection.shard)) test.serial(title, implementation);
+  };
   for (const config of machinesFor(meta, selection)) {
-    test.serial(`${meta.name} on ${config.name}`, (t) => runOne(t, meta.name, meta, config, variant, body));
+    register(`${meta.name} on ${config.name}`, (t) => runOne(t, meta.name, meta, config, variant, body));
   }
   if (variant !== 'normal') return;
   const detectors = machinesFor(meta, { ...selection, slice: 'ci' });
   for (const { variant: broken, failure } of meta.detects ?? []) {
     for (const config of detectors) {
       const name = `${meta.name}:catches-${broken}`;
-      test.serial(`${meta.name} catches the ${broken} fixture on ${config.name}`, (t) =>
+      register(`${meta.name} catches the ${broken} fixture on ${config.name}`, (t) =>
         runOne(t, name, meta, config, broken, (t, vm) => expectFailure(t, vm, meta.name, broken, failure, body)),
       );
     }
@@ -67,7 +70,8 @@ async function runOne(
   const { arch, variant } = checkFixtureRequest(config.arch, requestedVariant);
   const accel = await chooseAccel(parseAccelChoice(process.env.BOOTPROOF_ACCEL));
   t.timeout(meta.timeoutMinutes * 60_000 * timeFactors[accel.accel], `scenario ${meta.name} ran past its time limit`);
-  const artifactDir = join(runDir, 'tests', `${scenarioName.replace(':', '--')}--${config.name}`);
+  const attempt = Number(process.env.BOOTPROOF_ATTEMPT ?? 1);
+  const artifactDir = join(runDir, 'tests', `${scenarioName.replace(':', '--')}--${config.name}${attempt > 1 ? `--attempt${attempt}` : ''}`);
   await mkdir(artifactDir, { recursive: true });
   const startedAt = new Date();
   const profile = loadProfile(process.env.BOOTPROOF_PROFILE ?? 'fixture');
@@ -95,6 +99,7 @@ async function runOne(
       scenario: scenarioName,
       machine: config.name,
       title: t.title,
+      attempt,
       image,
       status: error ? 'failed' : 'passed',
       startedAt: startedAt.toISOString(),

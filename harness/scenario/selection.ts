@@ -1,5 +1,6 @@
 // Which machines a scenario runs on in this run: its requirements, the run's machine filter and slice.
 import { loadVmConfig, machineNames, type Depth, type VmConfig } from '../config/vm-config.ts';
+import { UsageError } from '../errors.ts';
 
 export interface ScenarioMeta {
   name: string;
@@ -17,14 +18,44 @@ export interface ScenarioMeta {
   detects?: { variant: string; failure: RegExp }[];
 }
 
+export interface Shard {
+  /** 1-based. */
+  index: number;
+  count: number;
+}
+
 export interface RunSelection {
   machines?: string[];
   slice: 'ci' | 'full';
+  shard?: Shard;
 }
 
 export function selectionFromEnv(env = process.env): RunSelection {
   const machines = env.BOOTPROOF_MACHINES?.split(',').map((m) => m.trim()).filter(Boolean);
-  return { machines: machines?.length ? machines : undefined, slice: env.BOOTPROOF_SLICE === 'ci' ? 'ci' : 'full' };
+  return {
+    machines: machines?.length ? machines : undefined,
+    slice: env.BOOTPROOF_SLICE === 'ci' ? 'ci' : 'full',
+    shard: env.BOOTPROOF_SHARD ? parseShard(env.BOOTPROOF_SHARD) : undefined,
+  };
+}
+
+/** Parses "i/n" (1 <= i <= n). */
+export function parseShard(text: string): Shard {
+  const m = /^(\d+)\/(\d+)$/.exec(text);
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (!m || count < 1 || index < 1 || index > count) {
+    throw new UsageError(`--shard: expected i/n with 1 <= i <= n (e.g. 2/4), got "${text}"`);
+  }
+  return { index, count };
+}
+
+/** Whether a test belongs to the shard: a stable hash of its title, so every run splits the matrix alike. */
+export function inShard(title: string, shard: Shard | undefined): boolean {
+  if (!shard) return true;
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < title.length; i++) hash = Math.imul(hash ^ title.charCodeAt(i), 0x01000193) >>> 0;
+  return hash % shard.count === shard.index - 1;
 }
 
 /** A full-depth scenario needs a full machine; a loader-depth scenario runs anywhere. */

@@ -1,0 +1,32 @@
+// Folds retries: one result per test, the last attempt's, and "flaky" when a retry passed after a failure.
+import type { TestRecord } from './record.ts';
+
+export interface FinalTest extends TestRecord {
+  /** Earlier attempts of the same test, oldest first. */
+  earlierAttempts?: { attempt: number; status: TestRecord['status']; error?: TestRecord['error']; artifacts: TestRecord['artifacts'] }[];
+}
+
+export function finalTests(records: TestRecord[]): FinalTest[] {
+  const byTest = new Map<string, TestRecord[]>();
+  for (const record of records) {
+    const key = `${record.machine}\0${record.title}`;
+    byTest.set(key, [...(byTest.get(key) ?? []), record]);
+  }
+  return [...byTest.values()].map((attempts) => {
+    attempts.sort((a, b) => (a.attempt ?? 1) - (b.attempt ?? 1));
+    const last = attempts[attempts.length - 1]!;
+    const earlier = attempts.slice(0, -1);
+    if (earlier.length === 0) return last;
+    const flaky = last.status === 'passed' && earlier.some((a) => a.status === 'failed');
+    return {
+      ...last,
+      status: flaky ? 'flaky' : last.status,
+      earlierAttempts: earlier.map((a) => ({ attempt: a.attempt ?? 1, status: a.status, error: a.error, artifacts: a.artifacts })),
+    };
+  });
+}
+
+/** The titles of tests whose latest attempt failed: what a retry runs again. */
+export function failedTitles(records: TestRecord[]): string[] {
+  return finalTests(records).filter((t) => t.status === 'failed').map((t) => t.title);
+}
