@@ -11,14 +11,17 @@ import { checkFixtureRequest, ensureFixture } from './fixture/fixture.ts';
 import { runScenarios } from './runner/run.ts';
 import { scenarioNames } from './runner/scenario-files.ts';
 import { writeReport, type Results } from './report/write-report.ts';
+import type { CrashStateRow } from './report/crash-state-row.ts';
 import { mergeRunFolders } from './report/merge.ts';
-import { appendHistory, historyFileFor, isNightly } from './report/history.ts';
+import { appendHistory, belongsInHistory, historyFileFor } from './report/history.ts';
 
 const usage = `usage: bootproof <command> [options]
 
 commands:
   run --machine M[,M...] --scenario S[,S...] [--out DIR]   run scenarios on machines
   nightly [--out DIR] [--slice ci|full]                      every scenario on every machine it applies to
+  crash-states --machine M [--out DIR] [--max-states N] [--drop-unflushed]
+                                                             boot every crash state of a recorded upgrade
   machines                                                   list the machines and whether each can run here
   fixture build --arch amd64 [--variant V] [--out DIR]       build (or reuse) a fixture image, print its folder
   report build DIR                                           rebuild results.json, junit.xml and index.html of a run folder
@@ -46,6 +49,8 @@ const options = {
   retries: { type: 'string' },
   jobs: { type: 'string', short: 'j' },
   shard: { type: 'string' },
+  'max-states': { type: 'string' },
+  'drop-unflushed': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -67,6 +72,8 @@ async function main(argv: string[]): Promise<number> {
       return run(values, false);
     case 'nightly':
       return run(values, true);
+    case 'crash-states':
+      return crashStates(values);
     case 'machines':
       return listMachines();
     case 'fixture':
@@ -81,7 +88,7 @@ async function main(argv: string[]): Promise<number> {
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>['values'];
 
-async function run(values: Values, nightly: boolean): Promise<number> {
+async function run(values: Values, nightly: boolean, settings?: Record<string, string>): Promise<number> {
   if (!nightly && (!values.machine || !values.scenario)) {
     throw new UsageError('run needs --machine and --scenario (see `bootproof --help`)');
   }
@@ -100,14 +107,16 @@ async function run(values: Values, nightly: boolean): Promise<number> {
     retries: count('--retries', values.retries, 1),
     jobs: count('--jobs', values.jobs, defaultJobs()),
     shard: values.shard,
+    settings,
   });
+  printTables(results.tests);
   const s = results.summary;
   console.log(`${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped`);
   console.log(`report: ${out}`);
   return exitCode;
 }
 
-/** `report build DIR` and `report merge DIR... --out DIR`; a finished nightly is added to the history beside the folder. */
+/** `report build DIR` and `report merge DIR... --out DIR`; a finished nightly (or merged nightly shards) joins the history beside the folder. */
 async function report([sub, ...dirs]: string[], values: Values): Promise<number> {
   let runDir: string;
   let results: Results;
@@ -124,7 +133,7 @@ async function report([sub, ...dirs]: string[], values: Values): Promise<number>
   } else {
     throw new UsageError(`report: expected "report build DIR" or "report merge DIR... --out DIR", got "report ${[sub, ...dirs].join(' ')}"`);
   }
-  if (isNightly(results.run) && (await appendHistory(historyFileFor(runDir), results))) {
+  if (belongsInHistory(results.run) && (await appendHistory(historyFileFor(runDir), results))) {
     console.log(`history: ${historyFileFor(runDir)}`);
   }
   console.log(runDir);
@@ -137,6 +146,27 @@ async function recordedComplete(runDir: string): Promise<boolean> {
     return (JSON.parse(await readFile(join(runDir, 'results.json'), 'utf8')) as Results).run.complete === true;
   } catch {
     return false;
+  }
+}
+
+async function crashStates(values: Values): Promise<number> {
+  if (!values.machine) throw new UsageError('crash-states needs --machine (e.g. amd64-bios)');
+  const settings: Record<string, string> = { BOOTPROOF_MAX_STATES: String(count('--max-states', values['max-states'], 40)) };
+  if (values['drop-unflushed']) settings.BOOTPROOF_DROP_UNFLUSHED = '1';
+  return run({ ...values, scenario: 'crash-states', retries: values.retries ?? '0' }, false, settings);
+}
+
+/** Prints the crash-state tables that tests attached to their records. */
+function printTables(tests: Results['tests']): void {
+  for (const test of tests) {
+    const rows = test.data?.crashStates as CrashStateRow[] | undefined;
+    if (!rows) continue;
+    console.log(`\n${test.title}: ${rows.length} crash states`);
+    console.log(`${'#'.padStart(3)}  ${'state'.padEnd(12)} ${'phase'.padEnd(18)} ${'entry'.padStart(6)}  outcome`);
+    rows.forEach((r, i) => {
+      const outcome = r.outcome === 'failed' ? `FAILED: ${r.reason}` : r.outcome;
+      console.log(`${String(i + 1).padStart(3)}  ${r.state.padEnd(12)} ${r.phase.padEnd(18)} ${String(r.entry).padStart(6)}  ${outcome}`);
+    });
   }
 }
 

@@ -9,6 +9,7 @@ packages=(
   grub-pc-bin grub-efi-amd64-bin grub-common
   mtools dosfstools e2fsprogs e2fsck-static fdisk cpio busybox-static kmod fakeroot zstd
   linux-image-amd64
+  chromium fonts-liberation fonts-dejavu-core
 )
 
 as_root() {

@@ -12,6 +12,7 @@ import { writeReport, type Results } from '../report/write-report.ts';
 import { UsageError } from '../errors.ts';
 import { readRecords } from '../report/record.ts';
 import { failedTitles } from '../report/final-status.ts';
+import { appendHistory, belongsInHistory, historyFileFor } from '../report/history.ts';
 import { parseShard } from '../scenario/selection.ts';
 import { scenarioFile } from './scenario-files.ts';
 
@@ -31,6 +32,8 @@ export interface RunRequest {
   jobs: number;
   /** "i/n": run only this stable slice of the matrix. */
   shard?: string;
+  /** Scenario settings passed on to the tests (e.g. BOOTPROOF_MAX_STATES). */
+  settings?: Record<string, string>;
 }
 
 export interface RunOutcome {
@@ -75,6 +78,7 @@ export async function runScenarios(request: RunRequest): Promise<RunOutcome> {
     process.off('SIGTERM', onSignal);
   }
   const results = await writeReport(request.out, !interrupted);
+  if (belongsInHistory(results.run)) await appendHistory(historyFileFor(request.out), results);
   if (interrupted) {
     console.error(`bootproof: interrupted; ${request.out}/results.json is marked incomplete`);
     return { results, exitCode: 1 };
@@ -105,6 +109,7 @@ async function runAva(request: RunRequest, files: string[], accel: string, attem
       BOOTPROOF_PROFILE: request.profile,
       BOOTPROOF_ATTEMPT: String(attempt),
       BOOTPROOF_OWNER_PID: String(process.pid),
+      ...request.settings,
     },
   });
   const { exitCode = 1 } = await current;

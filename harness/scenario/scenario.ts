@@ -14,6 +14,7 @@ import { appendRecord, type TestRecord } from '../report/record.ts';
 import { writeReport } from '../report/write-report.ts';
 import { inShard, machinesFor, selectionFromEnv, type ScenarioMeta } from './selection.ts';
 import { TestMachine } from './test-machine.ts';
+import { describeError } from './describe-error.ts';
 
 export type ScenarioBody = (t: ExecutionContext, vm: TestMachine) => Promise<void>;
 
@@ -51,7 +52,7 @@ export function scenario(meta: ScenarioMeta, body: ScenarioBody): void {
 /** Runs a scenario as an attempt that must fail, with a message that shows it failed for the right reason. */
 async function expectFailure(t: ExecutionContext, vm: TestMachine, name: string, variant: string, failure: RegExp, body: ScenarioBody) {
   const attempt = await t.try((tt) => body(tt, vm));
-  const messages = attempt.errors.map((e) => e.message).join('\n');
+  const messages = attempt.errors.map((e) => describeError(e).message).join('\n');
   attempt.discard();
   t.false(attempt.passed, `the ${name} scenario passed on the ${variant} fixture, whose flaw it exists to catch`);
   t.regex(messages, failure, `the ${name} scenario failed on the ${variant} fixture, but for another reason`);
@@ -91,7 +92,8 @@ async function runOne(
     if (!attempt.passed) error = attempt.errors[0];
     attempt.commit({ retainLogs: true });
   } catch (caught) {
-    error = caught;
+    // A failed attempt's commit throws ava's generic TestFailure: keep the attempt's own error.
+    error ??= caught;
     throw caught;
   } finally {
     await machine?.release();
@@ -121,12 +123,4 @@ async function runOne(
     await appendRecord(runDir, record);
     await writeReport(runDir, false);
   }
-}
-
-function describeError(error: unknown): { kind: string; message: string } {
-  if (!(error instanceof Error)) return { kind: 'Error', message: String(error) };
-  const details = (error as { formattedDetails?: { label?: string; formatted: string }[] }).formattedDetails ?? [];
-  const shown = details.map((d) => `${d.label ?? ''}\n${d.formatted}`.trim());
-  const cause = error.cause instanceof Error ? [error.cause.message] : [];
-  return { kind: error.name, message: [error.message, ...shown, ...cause].join('\n') };
 }

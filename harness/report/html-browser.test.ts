@@ -1,0 +1,145 @@
+// Opens a run folder's index.html in Debian's headless Chromium, as a person would from disk.
+import test from 'ava';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+import { appendHistory } from './history.ts';
+import { appendRecord, type TestRecord } from './record.ts';
+import { writeRunInfo } from './run-info.ts';
+import { writeReport, type Results } from './write-report.ts';
+
+const chromiumPath = '/usr/bin/chromium';
+
+async function launch(): Promise<Browser> {
+  if (!existsSync(chromiumPath)) {
+    throw new Error(`${chromiumPath} is missing: install Debian's chromium (bash scripts/setup.sh does it; by hand: apt-get install chromium)`);
+  }
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+/** Payloads a hostile guest or a broken record could carry; each sets window.__pwned if it ever runs. */
+const inject = {
+  error: `<script>window.__pwned='error'</script>`,
+  screen: `</pre></div><script>window.__pwned='screen'</script><img src=x onerror="window.__pwned='img'">`,
+  cast: `<script>window.__pwned='cast'</script>`,
+};
+
+const testRecord = (scenario: string, machine: string, over: Partial<TestRecord>): TestRecord => {
+  const folder = `tests/${scenario}--${machine}`;
+  return {
+    scenario, machine, title: `${scenario} on ${machine}`, image: { path: '/cache/disk.img', sha256: 'ab12' }, status: 'passed',
+    startedAt: '2026-01-02T00:00:00.000Z', durationMs: 21000,
+    phases: { firmwareMs: 4400, loaderMs: 3100, kernelMs: 8800, userlandMs: 700 },
+    boots: [{ device: 'hd0d', version: '1', bootId: '86b44b10-571f', phases: { firmwareMs: 4400, loaderMs: 3100, kernelMs: 8800, userlandMs: 700 } }],
+    steps: [{ name: 'power on and boot to a shell', durationMs: 17000, ok: true }], accel: 'tcg',
+    artifacts: { transcript: `${folder}/console.txt`, cast: `${folder}/console.cast`, qemuStderr: `${folder}/qemu-stderr.log` },
+    ...over,
+  };
+};
+
+/** A finished nightly folder in `root`/reports with a recorded boot cast, a hostile failure and a skip, after one earlier nightly. */
+async function nightlyFolder(root: string): Promise<string> {
+  const dir = join(root, 'reports', 'nightly-2');
+  const recorded = readFileSync(new URL('./testdata/boot-amd64-uefi.cast', import.meta.url), 'utf8');
+  const hostileCast = [
+    JSON.stringify({ version: 2, width: 80, height: 25 }),
+    JSON.stringify([0.2, 'o', 'RESFLASH-FIXTURE: booted from hd0e\r\n']),
+    JSON.stringify([0.4, 'o', `${inject.cast}\r\n${inject.screen}\r\n`]),
+    JSON.stringify([0.6, 'o', `\x1b]8;;javascript:window.__pwned='osc8'\x07a link\x1b]8;;\x07 \x1b]0;<script>window.__pwned='title'</script>\x07\x1b[31mred\x1b[0m\r\n`]),
+    JSON.stringify([0.8, 'o', 'Kernel panic - not syncing: hostile guest\r\n']),
+  ].join('\n');
+  const records = [
+    testRecord('boot', 'amd64-bios', {}),
+    testRecord('boot', 'amd64-uefi', {}),
+    testRecord('cfg-persistence', 'amd64-uefi', { status: 'skipped', skipReason: 'no /cfg partition on this image', boots: [], steps: [], phases: {}, artifacts: {} }),
+    testRecord('failover', 'amd64-uefi', {
+      status: 'failed',
+      error: { kind: 'WaitTimeout', message: `timed out after 60.0 s waiting for login: ${inject.error}\nlast screen:\n${inject.screen}\x1b[2J\nstream tail:\nKernel panic` },
+    }),
+  ];
+  const casts: Record<string, string> = { 'failover--amd64-uefi': hostileCast };
+  mkdirSync(dir, { recursive: true });
+  await writeRunInfo(dir, { id: dir, startedAt: '2026-01-02T00:00:00.000Z', complete: false, accel: 'tcg', accelReason: 'no KVM here', host: 'ci', command: 'bootproof nightly' });
+  for (const r of records) {
+    if (!r.artifacts.cast) continue;
+    const name = `${r.scenario}--${r.machine}`;
+    mkdirSync(join(dir, 'tests', name), { recursive: true });
+    writeFileSync(join(dir, r.artifacts.cast), casts[name] ?? recorded);
+    writeFileSync(join(dir, r.artifacts.transcript!), `console of ${name}\n`);
+    writeFileSync(join(dir, r.artifacts.qemuStderr!), '# qemu-system-x86_64 -M pc\n');
+  }
+  for (const r of records) await appendRecord(dir, r);
+  const earlier: Results = {
+    run: { id: join(root, 'reports', 'nightly-1'), startedAt: '2026-01-01T00:00:00.000Z', complete: true, accel: 'tcg', host: 'ci', command: 'bootproof nightly' },
+    summary: { passed: 3, failed: 0, flaky: 0, skipped: 0, total: 3 },
+    tests: [testRecord('boot', 'amd64-bios', { phases: { firmwareMs: 2000, loaderMs: 3000, kernelMs: 8000, userlandMs: 700 } }), testRecord('boot', 'amd64-uefi', {}), testRecord('failover', 'amd64-uefi', {})],
+  };
+  await appendHistory(join(root, 'reports', 'history.jsonl'), earlier);
+  await writeReport(dir, true);
+  return dir;
+}
+
+test('the report opens from disk: matrix, failure, history, console replay, and no injected script runs', async (t) => {
+  t.timeout(180_000);
+  const root = mkdtempSync(join(tmpdir(), 'bp-browser-'));
+  const dir = await nightlyFolder(root);
+  const browser = await launch();
+  t.teardown(() => browser.close());
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const outside: string[] = [];
+  const problems: string[] = [];
+  page.on('request', (request) => {
+    if (!/^(file|data|blob):/.test(request.url())) outside.push(request.url());
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
+  });
+  await page.goto(pathToFileURL(join(dir, 'index.html')).href);
+
+  const matrix = await page.$$eval('table.matrix tbody tr', (rows) =>
+    rows.map((row) => [row.querySelector('th')?.textContent, ...[...row.querySelectorAll('td')].map((td) => `${td.className}: ${td.textContent}`)]),
+  );
+  t.deepEqual(matrix, [
+    ['boot', 'cell passed: passed21.0 s', 'cell passed: passed21.0 s'],
+    ['cfg-persistence', 'cell none: not run', 'cell skipped: skippedno /cfg partition on this image'],
+    ['failover', 'cell none: not run', 'cell failed: failed21.0 s'],
+  ]);
+  t.is(await page.locator('[data-testid=incomplete]').count(), 0, 'a finished run has no INCOMPLETE banner');
+
+  const failure = page.locator('#test-3 [data-testid=error]');
+  const failureText = (await failure.textContent()) ?? '';
+  t.true(failureText.startsWith('WaitTimeout: timed out after 60.0 s waiting for login:'), failureText);
+  t.true(failureText.includes(inject.error) && failureText.includes(inject.screen), 'the payloads are shown as text');
+  t.true(failureText.includes('^[[2J'), 'escape sequences are shown, not obeyed');
+
+  const comparison = (await page.locator('#history').textContent()) ?? '';
+  t.regex(comparison, /New failures \(1\)failover on amd64-uefi/);
+  t.regex(comparison, /Slower boot phases.*boot on amd64-biosfirmware2\.0 s4\.4 s\+120 %/s);
+  t.is(await page.locator('#history svg circle').count(), 4, 'two machines, two runs');
+
+  await page.locator('#test-1 button[data-cast]').click();
+  await page.locator('#test-1 .ap-term-text').filter({ hasText: 'BusyBox' }).waitFor({ timeout: 60_000 });
+  t.pass('the recorded boot replays up to the BusyBox shell');
+
+  await page.locator('#test-3 button[data-cast]').click();
+  const hostile = page.locator('#test-3 .ap-term-text');
+  await hostile.filter({ hasText: 'Kernel panic - not syncing' }).waitFor({ timeout: 60_000 });
+  t.true(((await hostile.textContent()) ?? '').includes(inject.cast), 'the player shows the guest\'s <script> as text');
+  t.is(await page.locator('#test-3 .player a[href^="javascript:"]').count(), 0);
+
+  t.is(await page.evaluate(() => (window as { __pwned?: unknown }).__pwned), undefined, 'no injected script ran');
+  t.deepEqual(outside, [], 'the page fetched nothing from the network');
+  t.deepEqual(problems, []);
+
+  const screenshot = join(root, 'report.png');
+  await page.locator('#test-3').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: screenshot, fullPage: true });
+  t.true(existsSync(screenshot));
+  t.log(`screenshot: ${screenshot}`);
+});

@@ -1,0 +1,38 @@
+// The report's header: which run, when, where, with which accelerator, and a loud banner when it did not finish.
+import type { MergedRunInfo } from '../merge.ts';
+import type { Results } from '../write-report.ts';
+import { escapeHtml } from './escape.ts';
+import { duration, utcTime } from './format.ts';
+
+/** The run's identity and summary; an incomplete run gets a banner no reader can miss. */
+export function headerHtml(results: Results): string {
+  const run = results.run as Results['run'] & Partial<MergedRunInfo>;
+  const s = results.summary;
+  const banner = run.complete
+    ? ''
+    : '<div class="banner incomplete" role="alert" data-testid="incomplete">INCOMPLETE: this run did not finish. ' +
+      'The results below are only the tests that ended before it stopped; a missing test is not a passed one.</div>';
+  const finished = run.finishedAt
+    ? `${escapeHtml(utcTime(run.finishedAt))} (${duration(Date.parse(run.finishedAt) - Date.parse(run.startedAt))})`
+    : 'not finished';
+  const rows: [string, string][] = [
+    ['run', escapeHtml(run.id)],
+    ['started', escapeHtml(utcTime(run.startedAt))],
+    ['finished', finished],
+    ['host', escapeHtml(run.host)],
+    ['accelerator', `<strong>${escapeHtml(run.accel)}</strong>${run.accelReason ? `: ${escapeHtml(run.accelReason)}` : ''}`],
+    ['command', `<code>${escapeHtml(run.command)}</code>`],
+  ];
+  if (run.mergedFrom) rows.push(['merged from', run.mergedFrom.map((d) => `<code>${escapeHtml(d)}</code>`).join('<br>')]);
+  const counts = (['passed', 'failed', 'flaky', 'skipped'] as const)
+    .map((status) => `<span class="count ${status}">${s[status]} ${status}</span>`)
+    .join(' ');
+  return [
+    '<header>',
+    banner,
+    `<h1>bootproof report <span class="state ${run.complete ? 'complete' : 'incomplete'}">${run.complete ? 'complete' : 'INCOMPLETE'}</span></h1>`,
+    `<p class="summary" data-testid="summary">${counts} <span class="total">of ${s.total} tests</span></p>`,
+    `<dl class="run">${rows.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('')}</dl>`,
+    '</header>',
+  ].join('\n');
+}

@@ -1,0 +1,39 @@
+// The scenarios × machines table: one status cell per test, linked to the test's section.
+import type { FinalTest } from '../final-status.ts';
+import { cssToken, escapeHtml } from './escape.ts';
+import { duration } from './format.ts';
+import { scenarioOrder, testAnchor } from './order.ts';
+
+/** The matrix of `ordered` (tests in display order); a cell without a test reads "not run". */
+export function matrixHtml(ordered: FinalTest[]): string {
+  if (ordered.length === 0) return '<p class="empty">No test has recorded a result yet.</p>';
+  const scenarios = [...new Set(ordered.map((t) => t.scenario))].sort(scenarioOrder);
+  const machines = [...new Set(ordered.map((t) => t.machine))].sort((a, b) => a.localeCompare(b, 'en'));
+  const head = `<tr><th scope="col">scenario</th>${machines.map((m) => `<th scope="col">${escapeHtml(m)}</th>`).join('')}</tr>`;
+  const rows = scenarios.map((scenario) => {
+    const cells = machines.map((machine) => {
+      const here = ordered.flatMap((t, index) => (t.scenario === scenario && t.machine === machine ? [{ t, index }] : []));
+      if (here.length === 0) return '<td class="cell none">not run</td>';
+      return `<td class="cell ${cssToken(here[here.length - 1]!.t.status)}">${here.map(({ t, index }) => cellEntry(t, index)).join('')}</td>`;
+    });
+    return `<tr><th scope="row">${escapeHtml(scenario)}</th>${cells.join('')}</tr>`;
+  });
+  return `<table class="matrix" data-testid="matrix"><thead>${head}</thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+function cellEntry(t: FinalTest, index: number): string {
+  const why = t.status === 'skipped' ? (t.skipReason ?? '') : t.status === 'failed' ? firstLine(t.error) : t.status === 'flaky' ? flakyWhy(t) : t.title;
+  const reason = t.status === 'skipped' && t.skipReason ? `<span class="reason">${escapeHtml(t.skipReason)}</span>` : '';
+  const time = t.status === 'skipped' ? '' : `<span class="time">${duration(t.durationMs)}</span>`;
+  return (
+    `<a class="entry" href="#${testAnchor(index)}" title="${escapeHtml(why)}" data-status="${cssToken(t.status)}">` +
+    `<span class="status ${cssToken(t.status)}">${escapeHtml(t.status)}</span>${time}${reason}</a>`
+  );
+}
+
+const firstLine = (error: FinalTest['error']) => error?.message.split('\n')[0] ?? '';
+
+function flakyWhy(t: FinalTest): string {
+  const failed = t.earlierAttempts?.find((a) => a.status === 'failed');
+  return failed ? `passed on a retry; attempt ${failed.attempt} failed: ${firstLine(failed.error)}` : 'passed on a retry';
+}

@@ -1,0 +1,124 @@
+// One test's section: its failure on top, the first boot's timeline, steps, boots, artefact links and console replay.
+import type { BootRecord } from '../../boot/boot-path.ts';
+import { bootTotalMs } from '../history.ts';
+import type { FinalTest } from '../final-status.ts';
+import type { TestRecord } from '../record.ts';
+import { cssToken, escapeHtml, relativeHref, scriptJson } from './escape.ts';
+import { duration, utcTime } from './format.ts';
+import { testAnchor } from './order.ts';
+import { timelineHtml } from './timeline.ts';
+
+/** What the page needs from the run folder besides the record. */
+export interface TestFiles {
+  /** Artefact paths (relative to the run folder) that exist. */
+  present: ReadonlySet<string>;
+  /** The asciicast to embed for replay, or why there is none. */
+  cast: { text: string } | { missing: string };
+}
+
+/** The section of the test at `index` in display order; `scaleMs` is the longest first boot, for the timeline. */
+export function testSectionHtml(t: FinalTest, index: number, files: TestFiles, scaleMs: number): string {
+  const status = cssToken(t.status);
+  const heading = `<h3><span class="status ${status}">${escapeHtml(t.status)}</span> ${escapeHtml(t.title)} <span class="time">${duration(t.durationMs)}</span></h3>`;
+  if (t.status === 'skipped') {
+    return `<article class="test ${status}" id="${testAnchor(index)}" data-testid="test">\n${heading}\n<p class="skip">Skipped: ${escapeHtml(t.skipReason ?? 'no reason given')}</p>\n</article>`;
+  }
+  return [
+    `<article class="test ${status}" id="${testAnchor(index)}" data-testid="test">`,
+    heading,
+    errorHtml(t),
+    attemptsHtml(t, files.present),
+    '<h4>First boot</h4>',
+    timelineHtml(t.phases, scaleMs),
+    `<div class="columns"><div><h4>Steps</h4>${stepsHtml(t)}</div><div><h4>Boots</h4>${bootsHtml(t.boots)}</div></div>`,
+    metaHtml(t),
+    filesHtml(t, files.present),
+    replayHtml(index, files.cast),
+    '</article>',
+  ].join('\n');
+}
+
+function errorHtml(t: TestRecord): string {
+  if (!t.error) return '';
+  const [headline = '', ...evidence] = t.error.message.split('\n');
+  const rest = evidence.join('\n').trimEnd();
+  return (
+    `<div class="error" data-testid="error"><p><strong>${escapeHtml(t.error.kind)}</strong>: ${escapeHtml(headline)}</p>` +
+    (rest ? `<pre>${escapeHtml(rest)}</pre>` : '') +
+    '</div>'
+  );
+}
+
+/** Earlier attempts of a retried test (what made it flaky), each with its error and artefacts. */
+function attemptsHtml(t: FinalTest, present: ReadonlySet<string>): string {
+  if (!t.earlierAttempts?.length) return '';
+  const items = t.earlierAttempts.map((a) => {
+    const error = a.error ? `<pre>${escapeHtml(`${a.error.kind}: ${a.error.message}`)}</pre>` : '';
+    return `<li><span class="status ${cssToken(a.status)}">${escapeHtml(a.status)}</span> attempt ${a.attempt} · ${artefactLinks(a.artifacts, present)}${error}</li>`;
+  });
+  return `<details class="attempts" data-testid="attempts"${t.status === 'flaky' ? ' open' : ''}><summary>${t.earlierAttempts.length} earlier attempt${t.earlierAttempts.length === 1 ? '' : 's'}</summary><ul>${items.join('')}</ul></details>`;
+}
+
+function stepsHtml(t: TestRecord): string {
+  if (t.steps.length === 0) return '<p class="empty">No timed step.</p>';
+  const rows = t.steps.map(
+    (s) =>
+      `<tr class="${s.ok ? 'ok' : 'bad'}"><td>${s.ok ? '✓' : '✗'}</td><td>${escapeHtml(s.name)}</td><td class="num">${duration(s.durationMs)}</td></tr>`,
+  );
+  return `<table class="steps"><tbody>${rows.join('')}</tbody></table>`;
+}
+
+function bootsHtml(boots: BootRecord[]): string {
+  if (boots.length === 0) return '<p class="empty">No boot.</p>';
+  const head = '<tr><th>#</th><th>asked for</th><th>booted</th><th>version</th><th>boot id</th><th>to shell</th></tr>';
+  const rows = boots.map((b, i) => {
+    const total = b.phases.userlandMs === undefined ? undefined : bootTotalMs(b.phases);
+    const cells = [
+      String(i + 1),
+      escapeHtml(b.requestedDevice ?? '—'),
+      escapeHtml(b.device ?? '?'),
+      escapeHtml(b.version ?? '?'),
+      b.bootId ? `<code title="${escapeHtml(b.bootId)}">${escapeHtml(b.bootId.slice(0, 8))}</code>` : '—',
+      total === undefined ? 'not reached' : duration(total),
+    ];
+    return `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
+  });
+  return `<table class="boots"><thead>${head}</thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+function metaHtml(t: TestRecord): string {
+  const sha = t.image.sha256 ? ` <code title="${escapeHtml(t.image.sha256)}">sha256 ${escapeHtml(t.image.sha256.slice(0, 12))}…</code>` : '';
+  return (
+    `<p class="meta">started ${escapeHtml(utcTime(t.startedAt))} · accelerator ${escapeHtml(t.accel)}` +
+    ` · image <code>${escapeHtml(t.image.path || 'none')}</code>${sha}</p>`
+  );
+}
+
+const artefactLabels = [
+  ['transcript', 'console.txt'],
+  ['cast', 'console.cast'],
+  ['qemuStderr', 'qemu-stderr.log'],
+] as const;
+
+function filesHtml(t: TestRecord, present: ReadonlySet<string>): string {
+  return `<p class="files" data-testid="files">${artefactLinks(t.artifacts, present)}</p>`;
+}
+
+function artefactLinks(artifacts: TestRecord['artifacts'], present: ReadonlySet<string>): string {
+  const links = artefactLabels.map(([key, label]) => {
+    const path = artifacts[key];
+    if (!path) return `<span class="missing">${label}: not recorded</span>`;
+    if (!present.has(path)) return `<span class="missing" title="${escapeHtml(path)}">${label}: missing</span>`;
+    return `<a href="${escapeHtml(relativeHref(path))}" title="${escapeHtml(path)}">${label}</a>`;
+  });
+  return links.join(' · ');
+}
+
+function replayHtml(index: number, cast: TestFiles['cast']): string {
+  if ('missing' in cast) return `<p class="replay empty">Console replay: ${escapeHtml(cast.missing)}</p>`;
+  return (
+    `<div class="replay"><button type="button" data-cast="cast-${index}" data-player="player-${index}">▶ Replay the console</button>` +
+    `<div class="player" id="player-${index}"></div>` +
+    `<script type="application/json" id="cast-${index}">${scriptJson(cast.text)}</script></div>`
+  );
+}
