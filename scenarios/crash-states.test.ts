@@ -3,18 +3,11 @@ import { join } from 'node:path';
 import { dir } from 'tmp-promise';
 import { scenario } from '../harness/index.ts';
 import type { TestMachine } from '../harness/index.ts';
+import type { CrashStateRow } from '../harness/report/crash-state-row.ts';
 import { crashStates, findMarks, phaseAt, readWriteLog, replay } from '../harness/disk/write-log.ts';
 
 const MARK_BYTES = 4096;
 
-export interface CrashStateRow {
-  state: string;
-  phase: string;
-  entry: number;
-  skipped: number[];
-  outcome: 'booted v1' | 'booted v2' | 'failed';
-  reason?: string;
-}
 
 /** Evenly spread picks, always keeping the first and the last. */
 function sample<T>(items: T[], max: number): T[] {
