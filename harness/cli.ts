@@ -112,6 +112,10 @@ async function run(values: Values, nightly: boolean, settings?: Record<string, s
   printTables(results.tests);
   const s = results.summary;
   console.log(`${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped`);
+  if (s.infrastructure > 0) {
+    console.log(`${s.infrastructure} could not run: the host lacks something (see the errors in the report)`);
+    if (s.failed === 0) return 2;
+  }
   console.log(`report: ${out}`);
   return exitCode;
 }

@@ -27,7 +27,7 @@ test('a run folder that was never finished says complete: false; finishing it sa
   t.true(done.run.complete);
   t.truthy(done.run.finishedAt);
   const onDisk = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
-  t.deepEqual(onDisk.summary, { passed: 1, failed: 1, flaky: 0, skipped: 0, total: 2 });
+  t.deepEqual(onDisk.summary, { passed: 1, failed: 1, flaky: 0, skipped: 0, infrastructure: 0, total: 2 });
   const junit = readFileSync(join(dir, 'junit.xml'), 'utf8');
   t.regex(junit, /<testsuite name="amd64-uefi" tests="1" failures="1"/);
   t.regex(junit, /<failure message="timed out &lt;x&gt;" type="WaitTimeout">/);
@@ -35,4 +35,12 @@ test('a run folder that was never finished says complete: false; finishing it sa
 
 test('console text cannot break the XML: escapes and forbidden control characters are removed', (t) => {
   t.is(xml('<script>&"\'\x1b[31m\x07'), '&lt;script&gt;&amp;&quot;&apos;[31m');
+});
+
+test('a test that could not run for lack of QEMU or firmware is counted apart from failures', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'bp-run-'));
+  await appendRecord(dir, record({ status: 'failed', error: { kind: 'InfrastructureError', message: 'qemu-system-x86_64 not found' } }));
+  await appendRecord(dir, record({ machine: 'amd64-uefi', title: 'boot on amd64-uefi', status: 'failed', error: { kind: 'WaitTimeout', message: 'x' } }));
+  const results = await writeReport(dir, true);
+  t.like(results.summary, { failed: 1, infrastructure: 1, total: 2 });
 });

@@ -10,7 +10,8 @@ import { readRunInfo, type RunInfo } from './run-info.ts';
 
 export interface Results {
   run: RunInfo;
-  summary: { passed: number; failed: number; flaky: number; skipped: number; total: number };
+  /** `infrastructure`: tests that could not run because the host lacks something (QEMU, firmware, disk space); not in `failed`. */
+  summary: { passed: number; failed: number; flaky: number; skipped: number; infrastructure: number; total: number };
   tests: FinalTest[];
 }
 
@@ -23,9 +24,17 @@ export async function writeReport(runDir: string, complete: boolean): Promise<Re
   };
   const tests = finalTests(await readRecords(runDir));
   const count = (status: TestRecord['status']) => tests.filter((t) => t.status === status).length;
+  const infrastructure = tests.filter((t) => t.status === 'failed' && t.error?.kind === 'InfrastructureError').length;
   const results: Results = {
     run,
-    summary: { passed: count('passed'), failed: count('failed'), flaky: count('flaky'), skipped: count('skipped'), total: tests.length },
+    summary: {
+      passed: count('passed'),
+      failed: count('failed') - infrastructure,
+      flaky: count('flaky'),
+      skipped: count('skipped'),
+      infrastructure,
+      total: tests.length,
+    },
     tests,
   };
   await writeAtomic(join(runDir, 'results.json'), JSON.stringify(results, null, 2) + '\n');

@@ -14,6 +14,7 @@ export function describeError(error: unknown): ErrorSummary {
   if (error.name === 'AssertionError' && error.cause instanceof Error && error.message.startsWith('Rejected promise')) {
     return describeError(error.cause);
   }
+  if ((error as NodeJS.ErrnoException).code === 'ENOSPC') return { kind: 'InfrastructureError', message: `the host's disk is full: ${error.message}` };
   const details = (error as { formattedDetails?: { label?: string; formatted: string }[] }).formattedDetails ?? [];
   const shown = details.map((d) => `${d.label ?? ''}\n${d.formatted}`.trim());
   return { kind: error.name, message: [error.message, ...shown].join('\n') };

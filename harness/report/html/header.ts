@@ -27,11 +27,14 @@ export function headerHtml(results: Results): string {
   const counts = (['passed', 'failed', 'flaky', 'skipped'] as const)
     .map((status) => `<span class="count ${status}">${s[status]} ${status}</span>`)
     .join(' ');
+  const infrastructure = s.infrastructure
+    ? ` <span class="count infrastructure">${s.infrastructure} could not run (host lacks QEMU, firmware or disk space: not test failures)</span>`
+    : '';
   return [
     '<header>',
     banner,
     `<h1>bootproof report <span class="state ${run.complete ? 'complete' : 'incomplete'}">${run.complete ? 'complete' : 'INCOMPLETE'}</span></h1>`,
-    `<p class="summary" data-testid="summary">${counts} <span class="total">of ${s.total} tests</span></p>`,
+    `<p class="summary" data-testid="summary">${counts}${infrastructure} <span class="total">of ${s.total} tests</span></p>`,
     `<dl class="run">${rows.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('')}</dl>`,
     '</header>',
   ].join('\n');
