@@ -114,13 +114,6 @@ export class BootPath {
     this.state = 'off';
   }
 
-  /** Powers the machine off by QMP quit (disks flushed) and on again, with other disks if given. */
-  async restart(options: StartOptions = this.startOptions): Promise<void> {
-    await this.machine.quit();
-    this.state = 'off';
-    await this.powerOn(options);
-  }
-
   /** The console stream since the current boot began (firmware included). */
   sinceBoot(): string {
     return this.machine.console.streamText().slice(this.bootStreamStart);
