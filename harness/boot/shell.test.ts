@@ -21,7 +21,9 @@ function fakeGuest(run: (command: string) => { output: string; status: number })
         const m = /^echo '(\w+)''(\w+)'; (.*); echo "\w+""\w+ \$\?"$/.exec(typed);
         if (!m) return;
         const { output, status } = run(m[3]!);
-        console.feed(`${m[1]}${m[2]}\r\n${output}${m[1]}${m[2]} ${status}\r\nresflash(hd0d)# \x1b[6n`);
+        // The serial line delivers output in small chunks.
+        const text = `${m[1]}${m[2]}\r\n${output}${m[1]}${m[2]} ${status}\r\nresflash(hd0d)# \x1b[6n`;
+        for (let i = 0; i < text.length; i += 64) console.feed(text.slice(i, i + 64));
       }, 1);
     },
   });
@@ -47,4 +49,13 @@ test('succeed throws with the command, status and output; fail throws when the c
 test('markers never contain the letters of ERROR, FAIL or DONE that could be misread', (t) => {
   for (let i = 0; i < 200; i++) t.regex(marker(), /^[A-Z]{10}$/);
   t.false([...Array(200)].some(() => /[RID]/.test(marker())));
+});
+
+test('an output far longer than the console scan window, without a final newline, comes back whole', async (t) => {
+  const long = 'x'.repeat(70) + '\r\n';
+  const console = fakeGuest(() => ({ output: long.repeat(3000) + 'tail', status: 0 }));
+  const shell = new Shell(() => console, { typingDelayMs: 0 });
+  const result = await shell.execute('yes | head');
+  t.is(result.status, 0);
+  t.is(result.output, ('x'.repeat(70) + '\n').repeat(3000) + 'tail');
 });

@@ -40,11 +40,11 @@ export class Shell {
     const [a, b] = [m.slice(0, half), m.slice(half)];
     const line = `echo '${a}''${b}'; ${command}; echo "${a}""${b} $?"`;
     await this.console.sendLine(line, { delayMs: this.options.typingDelayMs });
-    const match = await this.console.waitFor(new RegExp(`${m}\\n([\\s\\S]*?)${m} (\\d+)\\n`), {
-      timeoutMs: options.timeoutMs ?? this.options.timeoutMs ?? 60_000,
-      allow: options.allow,
-    });
-    return { status: Number(match.captures[1]), output: match.captures[0] ?? '' };
+    const wait = { timeoutMs: options.timeoutMs ?? this.options.timeoutMs ?? 60_000, allow: options.allow };
+    // Two waits, not one regex across the output: a long output must not outgrow the console's scan window.
+    const start = await this.console.waitFor(`${m}\n`, wait);
+    const end = await this.console.waitFor(new RegExp(`${m} (\\d+)\\n`), wait);
+    return { status: Number(end.captures[0]), output: this.console.streamText(start.end, end.index) };
   }
 
   /** Runs `command` and returns its output; throws if its exit status is not 0. */

@@ -28,6 +28,9 @@ export interface WaitOptions {
 }
 
 export interface Match {
+  /** Where the match starts and ends in the stream (-1 on the screen view). */
+  index: number;
+  end: number;
   text: string;
   captures: (string | undefined)[];
   groups: Record<string, string | undefined>;
@@ -174,9 +177,9 @@ export class Console {
     return this.screen.text();
   }
 
-  /** The stripped stream, whole. */
-  streamText(): string {
-    return this.plain;
+  /** The stripped stream, whole, or the part between two stream positions. */
+  streamText(from = 0, to = this.plain.length): string {
+    return this.plain.slice(from, to);
   }
 
   /** The last screen and the end of the stream, for error messages. */
@@ -210,7 +213,7 @@ export class Console {
     if (!found) return;
     this.cursor = found.index + found.match[0].length;
     this.settle(waiter);
-    waiter.resolve({ outcome: found.name, match: toMatch(found.match) });
+    waiter.resolve({ outcome: found.name, match: toMatch(found.match, found.index) });
   }
 
   private checkScreens(): void {
@@ -220,7 +223,7 @@ export class Console {
       const found = earliest(waiter.patterns, text, 0);
       if (!found) continue;
       this.settle(waiter);
-      waiter.resolve({ outcome: found.name, match: toMatch(found.match) });
+      waiter.resolve({ outcome: found.name, match: toMatch(found.match, -1) });
     }
   }
 
@@ -249,8 +252,9 @@ function earliest(patterns: [string, RegExp][], text: string, from: number) {
   return best;
 }
 
-function toMatch(match: RegExpExecArray): Match {
-  return { text: match[0], captures: match.slice(1), groups: { ...match.groups } };
+function toMatch(match: RegExpExecArray, index: number): Match {
+  const end = index < 0 ? -1 : index + match[0].length;
+  return { index, end, text: match[0], captures: match.slice(1), groups: { ...match.groups } };
 }
 
 function lineAround(text: string, index: number): string {
