@@ -30,7 +30,8 @@ scenario(
       await vm.boot.reboot();
       await vm.boot.reach('shell');
     });
-    t.is((await vm.shell.succeed('cat /etc/bootproof-saved')).trim(), saved, 'a file saved by hand is restored');
+    const restored = await vm.shell.execute('cat /etc/bootproof-saved');
+    t.is(restored.output.trim(), saved, 'a file saved by hand is restored');
     t.is((await vm.shell.succeed('cat /etc/motd')).trim(), atShutdown, 'a file listed in resflash.conf is saved at shutdown');
     const gone = await vm.shell.execute('cat /etc/bootproof-unsaved');
     t.not(gone.status, 0, `an unsaved file is gone after reboot, but it says: ${gone.output}`);
