@@ -12,6 +12,8 @@ export interface HistoryTest {
   status: TestStatus;
   /** Phases of the test's first boot. */
   phases: Phases;
+  /** The whole test, for estimating how long the next run has left. */
+  durationMs?: number;
 }
 
 export interface HistoryEntry {
@@ -79,7 +81,7 @@ export function historyEntry(results: Results): HistoryEntry {
     runId: results.run.id,
     startedAt: results.run.startedAt,
     accel: results.run.accel,
-    tests: results.tests.map((t) => ({ scenario: t.scenario, machine: t.machine, status: t.status, phases: t.phases })),
+    tests: results.tests.map((t) => ({ scenario: t.scenario, machine: t.machine, status: t.status, phases: t.phases, durationMs: t.durationMs })),
   };
 }
 

@@ -12,7 +12,8 @@ import { writeReport, type Results } from '../report/write-report.ts';
 import { UsageError } from '../errors.ts';
 import { readRecords } from '../report/record.ts';
 import { failedTitles } from '../report/final-status.ts';
-import { appendHistory, belongsInHistory, historyFileFor } from '../report/history.ts';
+import { appendHistory, belongsInHistory, historyFileFor, readHistory } from '../report/history.ts';
+import { expectationFrom, showProgress } from './progress.ts';
 import { parseShard } from '../scenario/selection.ts';
 import { scenarioFile } from './scenario-files.ts';
 
@@ -65,6 +66,9 @@ export async function runScenarios(request: RunRequest): Promise<RunOutcome> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   let exitCode = 0;
+  const stopProgress = process.stderr.isTTY
+    ? showProgress(request.out, expectationFrom((await readHistory(historyFileFor(request.out))).at(-1)))
+    : () => undefined;
   try {
     exitCode = await runAva(request, files, accel.accel, 1, []);
     for (let attempt = 2; attempt <= request.retries + 1 && !interrupted; attempt++) {
@@ -74,6 +78,7 @@ export async function runScenarios(request: RunRequest): Promise<RunOutcome> {
       exitCode = await runAva(request, files, accel.accel, attempt, failed);
     }
   } finally {
+    stopProgress();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
