@@ -30,6 +30,7 @@ commands:
 options of run and nightly:
   --accel kvm|tcg|auto   accelerator (auto: KVM only if a probe boot proves it works)
   --retries N            run a failed test again up to N times (default 1); passing on a retry is "flaky"
+  --repeat N             run every selected test N times to shake out races; differing results are "flaky"
   -j, --jobs N           scenario files run at the same time (default: one per two cores)
   --shard i/n            run only the i-th of n stable slices of the matrix (join them with report merge)
   --variant V            fixture variant (normal, flip-before-check, ignore-set-device, no-cfg-overlay, unsafe-upgrade)
@@ -47,6 +48,7 @@ const options = {
   slice: { type: 'string' },
   arch: { type: 'string' },
   retries: { type: 'string' },
+  repeat: { type: 'string' },
   jobs: { type: 'string', short: 'j' },
   shard: { type: 'string' },
   'max-states': { type: 'string' },
@@ -105,6 +107,7 @@ async function run(values: Values, nightly: boolean, settings?: Record<string, s
     profile: values.profile ?? 'fixture',
     command: ['bootproof', ...process.argv.slice(2)].join(' '),
     retries: count('--retries', values.retries, 1),
+    repeat: Math.max(1, count('--repeat', values.repeat, 1)),
     jobs: count('--jobs', values.jobs, defaultJobs()),
     shard: values.shard,
     settings,

@@ -19,3 +19,9 @@ test('a test that fails every attempt stays failed, and one that passes at once 
   t.deepEqual(tests.map((x) => [x.title, x.status]), [['a on x', 'failed'], ['b on x', 'passed']]);
   t.deepEqual(failedTitles([record('a on x', 'failed'), record('b on x', 'passed')]), ['a on x']);
 });
+
+test('a repetition that fails after a pass makes the test flaky too', (t) => {
+  const tests = finalTests([record('boot on x', 'passed', 1), record('boot on x', 'failed', 2), record('boot on x', 'passed', 3)]);
+  t.is(tests[0]!.status, 'flaky');
+  t.deepEqual(failedTitles([record('boot on x', 'passed', 1), record('boot on x', 'failed', 2)]), [], 'flaky, so no retry');
+});

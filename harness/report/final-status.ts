@@ -1,4 +1,4 @@
-// Folds retries: one result per test, the last attempt's, and "flaky" when a retry passed after a failure.
+// Folds retries and repetitions: one result per test, the last attempt's, and "flaky" when attempts disagree.
 import type { TestRecord } from './record.ts';
 
 export interface FinalTest extends TestRecord {
@@ -17,7 +17,9 @@ export function finalTests(records: TestRecord[]): FinalTest[] {
     const last = attempts[attempts.length - 1]!;
     const earlier = attempts.slice(0, -1);
     if (earlier.length === 0) return last;
-    const flaky = last.status === 'passed' && earlier.some((a) => a.status === 'failed');
+    // Mixed results (a retry that passed, or a repetition that failed) make a test flaky.
+    const statuses = new Set(attempts.map((a) => a.status));
+    const flaky = statuses.has('passed') && statuses.has('failed');
     return {
       ...last,
       status: flaky ? 'flaky' : last.status,

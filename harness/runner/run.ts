@@ -29,6 +29,8 @@ export interface RunRequest {
   command: string;
   /** How often a failed test runs again; passing on a retry makes it flaky. */
   retries: number;
+  /** Runs of every selected test (to shake out races); differing results make a test flaky. */
+  repeat: number;
   /** Scenario files run at the same time (each runs its own tests one after the other). */
   jobs: number;
   /** "i/n": run only this stable slice of the matrix. */
@@ -70,8 +72,11 @@ export async function runScenarios(request: RunRequest): Promise<RunOutcome> {
     ? showProgress(request.out, expectationFrom((await readHistory(historyFileFor(request.out))).at(-1)))
     : () => undefined;
   try {
-    exitCode = await runAva(request, files, accel.accel, 1, []);
-    for (let attempt = 2; attempt <= request.retries + 1 && !interrupted; attempt++) {
+    let attempt = 1;
+    for (; attempt <= request.repeat && !interrupted; attempt++) {
+      exitCode = Math.max(exitCode, await runAva(request, files, accel.accel, attempt, []));
+    }
+    for (const last = attempt + request.retries; attempt < last && !interrupted; attempt++) {
       const failed = failedTitles(await readRecords(request.out));
       if (failed.length === 0) break;
       console.log(`bootproof: retrying ${failed.length} failed test${failed.length === 1 ? '' : 's'} (attempt ${attempt})`);
