@@ -110,7 +110,7 @@ test('appendHistory adds one line per finished run, once, and skips an incomplet
   t.deepEqual(history.map((e) => e.runId), ['reports/nightly-1', 'reports/nightly-2', 'reports/nightly-3']);
   t.deepEqual(history[0], {
     runId: 'reports/nightly-1', startedAt: '2026-01-02T00:00:00Z', accel: 'tcg',
-    tests: [{ scenario: 'boot', machine: 'amd64-bios', status: 'passed', phases }],
+    tests: [{ scenario: 'boot', machine: 'amd64-bios', status: 'passed', phases, durationMs: 20000 }],
   });
   t.is(readFileSync(file, 'utf8').split('\n').length, 5, 'three runs, the cut line, and the final newline');
   t.deepEqual(await readHistory(join(file, 'missing')), []);
