@@ -9,7 +9,7 @@ export const timeFactors: Record<Accel, number> = { kvm: 1, tcg: 3 };
 export class Deadline {
   readonly at: number;
 
-  constructor(ms: number, readonly what: string) {
+  constructor(ms: number) {
     this.at = Date.now() + ms;
   }
 

@@ -42,10 +42,6 @@ export class BootPath {
     this.shell = new Shell(() => this.machine.console, { typingDelayMs: profile.shell.typingDelayMs });
   }
 
-  get current(): BootState {
-    return this.state;
-  }
-
   /** The boot that is running (or ran last). */
   get lastBoot(): BootRecord {
     const boot = this.boots[this.boots.length - 1];
@@ -157,7 +153,7 @@ export class BootPath {
   private async interruptLoader(): Promise<void> {
     const console = this.machine.console;
     await console.waitFor(this.profile.loader.interruptWindow, { timeoutMs: limits.loader });
-    const deadline = new Deadline(limits.loader * this.machine.timeFactor, 'the loader prompt');
+    const deadline = new Deadline(limits.loader * this.machine.timeFactor);
     for (;;) {
       await console.send(this.profile.loader.interruptKey, 0);
       const result = await console.waitForAny(

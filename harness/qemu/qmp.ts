@@ -39,7 +39,7 @@ export class QmpClient {
 
   /** Connects (retrying while QEMU creates the socket), reads the greeting, negotiates capabilities. */
   static async connect(path: string, timeoutMs = 10_000): Promise<QmpClient> {
-    const deadline = new Deadline(timeoutMs, 'QMP socket');
+    const deadline = new Deadline(timeoutMs);
     for (;;) {
       try {
         const socket = await openSocket(path);
@@ -72,10 +72,6 @@ export class QmpClient {
     const index = this.events.findIndex((e) => matches(e, name, match));
     if (index >= 0) return Promise.resolve(this.events.splice(index, 1)[0]!);
     return new Promise((resolve) => this.eventWaiters.push({ name, match, resolve }));
-  }
-
-  get isClosed(): boolean {
-    return this.closed;
   }
 
   close(): void {
