@@ -13,6 +13,7 @@ import { scenarioNames } from './runner/scenario-files.ts';
 import { writeReport, type Results } from './report/write-report.ts';
 import type { CrashStateRow } from './report/crash-state-row.ts';
 import { mergeRunFolders } from './report/merge.ts';
+import { inspectImage } from './image/inspect.ts';
 import { appendHistory, belongsInHistory, historyFileFor } from './report/history.ts';
 
 const usage = `usage: bootproof <command> [options]
@@ -23,6 +24,7 @@ commands:
   crash-states --machine M [--out DIR] [--max-states N] [--drop-unflushed]
                                                              boot every crash state of a recorded upgrade
   machines                                                   list the machines and whether each can run here
+  inspect IMG [--json]                                       what an image holds: partitions, filesystems, boot.conf, checksums
   fixture build --arch amd64 [--variant V] [--out DIR]       build (or reuse) a fixture image, print its folder
   report build DIR                                           rebuild results.json, junit.xml and index.html of a run folder
   report merge DIR... --out DIR                              join shard run folders into one report folder
@@ -53,6 +55,7 @@ const options = {
   shard: { type: 'string' },
   'max-states': { type: 'string' },
   'drop-unflushed': { type: 'boolean' },
+  json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -78,6 +81,8 @@ async function main(argv: string[]): Promise<number> {
       return crashStates(values);
     case 'machines':
       return listMachines();
+    case 'inspect':
+      return inspect(rest, values);
     case 'fixture':
       if (rest[0] !== 'build') throw new UsageError(`fixture: expected "fixture build", got "fixture ${rest[0] ?? ''}"`);
       return buildFixture(values);
@@ -175,6 +180,18 @@ function printTables(tests: Results['tests']): void {
       console.log(`${String(i + 1).padStart(3)}  ${r.state.padEnd(12)} ${r.phase.padEnd(18)} ${String(r.entry).padStart(6)}  ${outcome}`);
     });
   }
+}
+
+async function inspect(images: string[], values: Values): Promise<number> {
+  if (images.length !== 1) throw new UsageError('inspect needs exactly one image: bootproof inspect IMG [--json]');
+  const found = await inspectImage(images[0]!);
+  if (values.json) {
+    const { lines: _lines, ...data } = found;
+    console.log(JSON.stringify(data, null, 2));
+  } else {
+    console.log(found.lines.join('\n'));
+  }
+  return 0;
 }
 
 function listMachines(): number {

@@ -1,0 +1,64 @@
+// Recognises the filesystem at a byte offset of an image from its superblock: ext2/3/4, FAT, FFS, or none.
+import { open } from 'node:fs/promises';
+
+export interface FilesystemId {
+  kind: 'ext2' | 'ext3' | 'ext4' | 'fat12' | 'fat16' | 'fat32' | 'ffs1' | 'ffs2';
+  label?: string;
+}
+
+const EXT_MAGIC = 0xef53;
+const FFS1_MAGIC = 0x011954;
+const FFS2_MAGIC = 0x19540119;
+
+/** The filesystem starting at `startByte` (reading at most `bytes`), or undefined when none is recognised. */
+export async function identifyFilesystem(image: string, startByte: number, bytes: number): Promise<FilesystemId | undefined> {
+  const file = await open(image, 'r');
+  try {
+    const read = async (offset: number, length: number): Promise<Buffer | undefined> => {
+      if (offset + length > bytes) return undefined;
+      const buffer = Buffer.alloc(length);
+      const { bytesRead } = await file.read(buffer, 0, length, startByte + offset);
+      return bytesRead === length ? buffer : undefined;
+    };
+    const ext = await read(1024, 1024);
+    if (ext && ext.readUInt16LE(56) === EXT_MAGIC) return extKind(ext);
+    const boot = await read(0, 512);
+    if (boot) {
+      const fat = fatKind(boot);
+      if (fat) return fat;
+    }
+    for (const [at, magic, kind] of [[8192, FFS1_MAGIC, 'ffs1'], [65536, FFS2_MAGIC, 'ffs2']] as const) {
+      const sb = await read(at, 1400);
+      if (sb && sb.readUInt32LE(1372) === magic) return { kind, ...label(sb.subarray(680, 712)) };
+    }
+    return undefined;
+  } finally {
+    await file.close();
+  }
+}
+
+function extKind(sb: Buffer): FilesystemId {
+  const compat = sb.readUInt32LE(92);
+  const incompat = sb.readUInt32LE(96);
+  const kind = incompat & 0x40 ? 'ext4' : compat & 0x4 ? 'ext3' : 'ext2';
+  return { kind, ...label(sb.subarray(120, 136)) };
+}
+
+function fatKind(boot: Buffer): FilesystemId | undefined {
+  if (boot.readUInt16LE(510) !== 0xaa55) return undefined;
+  const fat32 = boot.toString('latin1', 82, 90);
+  if (fat32 === 'FAT32   ') return { kind: 'fat32', ...fatLabel(boot.toString('latin1', 71, 82)) };
+  const fat = boot.toString('latin1', 54, 62);
+  if (fat === 'FAT12   ' || fat === 'FAT16   ') return { kind: fat === 'FAT12   ' ? 'fat12' : 'fat16', ...fatLabel(boot.toString('latin1', 43, 54)) };
+  return undefined;
+}
+
+function label(field: Buffer): { label?: string } {
+  const text = field.toString('utf8').replace(/\0.*$/s, '');
+  return text ? { label: text } : {};
+}
+
+function fatLabel(text: string): { label?: string } {
+  const trimmed = text.trimEnd();
+  return trimmed && trimmed !== 'NO NAME' ? { label: trimmed } : {};
+}

@@ -1,0 +1,64 @@
+import test from 'ava';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inspectImage } from './inspect.ts';
+import type { MbrDiskFindings } from './mbr-disk.ts';
+import type { ImageFormat } from './format.ts';
+import { sha256File } from '../disk/sha256.ts';
+import { fakeElfKernel, makeSmallDisk } from './testdata/small-disk.ts';
+import { UsageError } from '../errors.ts';
+
+const tmp = () => mkdtemp(join(tmpdir(), 'bp-inspect-'));
+
+test('inspect reads partitions, labels, boot.conf, the kernel architecture and checksums of an MBR disk', async (t) => {
+  const disk = await makeSmallDisk(await tmp());
+  const found = await inspectImage(disk.image);
+  const f = found.findings as MbrDiskFindings;
+  t.is(found.format, 'mbr-disk');
+  t.deepEqual(
+    f.partitions.map((p) => [p.number, p.type, p.startByte / 1048576, p.bytes / 1048576, p.filesystem?.label]),
+    [[1, '0x83', 1, 2, 'RFMBR'], [2, '0x05', 3, 12, undefined], [5, '0x83', 4, 4, 'RFROOT'], [6, '0x83', 9, 4, undefined], [7, '0x83', 14, 1, 'RFCFG']],
+  );
+  t.like(f.bootConf, { partition: 1, device: 'hd0e' });
+  t.like(f.architecture, { arch: 'amd64', from: 'partition 5: /boot/vmlinuz (Linux bzImage)' });
+  t.is(f.partitions[2]!.sha256, await sha256File(disk.rootFs), 'the root partition hashes like the .fs written to it');
+  t.is(found.sha256, await sha256File(disk.image));
+  t.true(found.lines.some((l) => l.includes('active device hd0e')));
+});
+
+test('inspect tells an ELF kernel for another architecture', async (t) => {
+  const disk = await makeSmallDisk(await tmp(), { kernel: fakeElfKernel(21) });
+  t.like((await inspectImage(disk.image)).findings as MbrDiskFindings, { architecture: { arch: 'ppc64el' } });
+});
+
+test('a missing, empty or unknown file gets an error naming the problem and the fix', async (t) => {
+  const dir = await tmp();
+  await t.throwsAsync(inspectImage(join(dir, 'nope.img')), { instanceOf: UsageError, message: /nope\.img does not exist: check the path/ });
+  await writeFile(join(dir, 'empty.img'), '');
+  await t.throwsAsync(inspectImage(join(dir, 'empty.img')), { message: /empty\.img is empty \(0 bytes\): the copy or download did not finish/ });
+  await writeFile(join(dir, 'text.img'), 'hello\n'.repeat(1000));
+  await t.throwsAsync(inspectImage(join(dir, 'text.img')), { message: /not a format bootproof knows \(an MBR .*\): pass the whole disk image/ });
+  const disk = await makeSmallDisk(dir);
+  await t.throwsAsync(inspectImage(disk.rootFs), { message: /it is a bare ext2\/3\/4 filesystem, e\.g\. a \.fs upgrade file; pass it with --fs/ });
+});
+
+test('formats are chosen by content, in order: a format with a magic number plugs in before the MBR', async (t) => {
+  const dir = await tmp();
+  const head = Buffer.alloc(4096);
+  head.writeUInt32LE(0x1deb0075, 0);
+  head.writeUInt16LE(0xaa55, 510);
+  await writeFile(join(dir, 'packed.img'), head);
+  const packed: ImageFormat<{ magic: string }> = {
+    name: 'test-packed',
+    signature: 'magic 0x1DEB0075 at byte 0',
+    matches: (h) => h.readUInt32LE(0) === 0x1deb0075,
+    inspect: async () => ({ magic: 'ok' }),
+    describe: (f) => [`  magic ${f.magic}`],
+  };
+  const { mbrDiskFormat } = await import('./mbr-disk.ts');
+  const found = await inspectImage(join(dir, 'packed.img'), [packed, mbrDiskFormat]);
+  t.is(found.format, 'test-packed');
+  t.deepEqual(found.findings, { magic: 'ok' });
+  t.is(found.lines.at(-1), '  magic ok');
+});

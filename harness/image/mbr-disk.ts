@@ -1,0 +1,115 @@
+// Raw disk images with an MBR (resflash and the fixture): partitions, filesystems, the active root from boot.conf,
+// the kernel's architecture and checksums.
+import { readPartitions } from '../disk/mbr.ts';
+import { sha256File } from '../disk/sha256.ts';
+import type { ImageFormat } from './format.ts';
+import { identifyFilesystem, type FilesystemId } from './filesystem.ts';
+import { readExtFile } from './ext-file.ts';
+import { kernelArchitecture } from './kernel-arch.ts';
+import { mib } from './inspect.ts';
+
+export interface PartitionFindings {
+  /** Linux numbering: 1 to 4 primary, 5 on logical. */
+  number: number;
+  type: string;
+  typeName: string;
+  bootable: boolean;
+  startByte: number;
+  bytes: number;
+  /** The partition reaches past the end of the image file: the image is truncated. */
+  beyondImageEnd: boolean;
+  filesystem?: FilesystemId;
+  /** Of the partition's bytes; absent for the extended partition and for partitions past the end. */
+  sha256?: string;
+  /** The kernel file found on it, which makes it a root. */
+  kernel?: { path: string; arch: string; kind: string };
+}
+
+export interface MbrDiskFindings {
+  partitions: PartitionFindings[];
+  /** boot.conf as found on the first ext partition holding /etc/boot.conf. */
+  bootConf?: { partition: number; path: string; text: string; device?: string };
+  /** The architecture of the first kernel found on a root, with where it was found. */
+  architecture?: { arch: string; from: string };
+}
+
+const typeNames: Record<number, string> = {
+  0x01: 'FAT12', 0x04: 'FAT16 <32M', 0x05: 'extended', 0x06: 'FAT16', 0x0b: 'FAT32', 0x0c: 'FAT32 LBA', 0x0e: 'FAT16 LBA',
+  0x0f: 'extended LBA', 0x41: 'PReP boot', 0x82: 'Linux swap', 0x83: 'Linux', 0x85: 'Linux extended', 0xa5: 'FreeBSD',
+  0xa6: 'OpenBSD', 0xa9: 'NetBSD', 0xda: 'non-FS data', 0xee: 'GPT protective', 0xef: 'EFI system',
+};
+const EXTENDED = new Set([0x05, 0x0f, 0x85]);
+const kernelPaths = ['/boot/vmlinuz', '/bsd', '/boot/vmlinux', '/vmlinuz'];
+const bootConfPath = '/etc/boot.conf';
+
+export const mbrDiskFormat: ImageFormat<MbrDiskFindings> = {
+  name: 'mbr-disk',
+  signature: 'an MBR (boot signature 55 aa at byte 510)',
+  matches: (head) => head.length >= 512 && head.readUInt16LE(510) === 0xaa55,
+  inspect: inspectMbrDisk,
+  describe: describeMbrDisk,
+};
+
+export async function inspectMbrDisk(image: string, imageBytes: number): Promise<MbrDiskFindings> {
+  const partitions: PartitionFindings[] = [];
+  for (const p of await readPartitions(image)) {
+    const beyondImageEnd = p.startByte + p.bytes > imageBytes;
+    const found: PartitionFindings = {
+      number: p.number,
+      type: `0x${p.type.toString(16).padStart(2, '0')}`,
+      typeName: typeNames[p.type] ?? 'unknown',
+      bootable: p.bootable,
+      startByte: p.startByte,
+      bytes: p.bytes,
+      beyondImageEnd,
+    };
+    if (!EXTENDED.has(p.type) && p.startByte < imageBytes) {
+      const filesystem = await identifyFilesystem(image, p.startByte, Math.min(p.bytes, imageBytes - p.startByte));
+      if (filesystem) found.filesystem = filesystem;
+      if (!beyondImageEnd) found.sha256 = await sha256File(image, { start: p.startByte, bytes: p.bytes });
+    }
+    partitions.push(found);
+  }
+  const findings: MbrDiskFindings = { partitions };
+  for (const p of partitions.filter((p) => p.filesystem?.kind.startsWith('ext'))) {
+    for (const path of kernelPaths) {
+      const kernel = await readExtFile(image, p.startByte, path);
+      const arch = kernel && kernelArchitecture(kernel.subarray(0, 4096));
+      if (arch) {
+        p.kernel = { path, ...arch };
+        findings.architecture ??= { arch: arch.arch, from: `partition ${p.number}: ${path} (${arch.kind})` };
+        break;
+      }
+    }
+    if (!findings.bootConf) {
+      const text = (await readExtFile(image, p.startByte, bootConfPath))?.toString('utf8');
+      if (text !== undefined) {
+        const device = /^\s*set\s+device\s*[= ]\s*(\S+)/m.exec(text)?.[1];
+        findings.bootConf = { partition: p.number, path: bootConfPath, text, ...(device ? { device } : {}) };
+      }
+    }
+  }
+  return findings;
+}
+
+function describeMbrDisk(f: MbrDiskFindings): string[] {
+  const lines = ['  partitions (MBR; 5 and up are logical partitions inside the extended one):'];
+  lines.push(`    ${'#'.padEnd(3)}${'type'.padEnd(22)}${'boot'.padEnd(6)}${'start'.padStart(10)}${'size'.padStart(12)}  ${'filesystem'.padEnd(20)}sha256`);
+  for (const p of f.partitions) {
+    const fs = p.filesystem ? `${p.filesystem.kind}${p.filesystem.label ? ` "${p.filesystem.label}"` : ''}` : '-';
+    lines.push(
+      `    ${String(p.number).padEnd(3)}${`${p.type} ${p.typeName}`.padEnd(22)}${(p.bootable ? '*' : '').padEnd(6)}` +
+        `${mib(p.startByte).padStart(10)}${mib(p.bytes).padStart(12)}  ${fs.padEnd(20)}${p.sha256 ?? ''}` +
+        (p.beyondImageEnd ? '  PAST THE END OF THE IMAGE (truncated?)' : ''),
+    );
+    if (p.kernel) lines.push(`         root: kernel ${p.kernel.path}, ${p.kernel.kind}, ${p.kernel.arch}`);
+  }
+  if (f.bootConf) {
+    const active = f.bootConf.device ? `active device ${f.bootConf.device}` : 'names no device';
+    lines.push(`  boot.conf on partition ${f.bootConf.partition} (${f.bootConf.path}): ${active}  [${f.bootConf.text.trim().replace(/\n/g, '; ')}]`);
+  } else {
+    lines.push('  boot.conf: not found on any ext2/3/4 partition (FFS is not read)');
+  }
+  lines.push(`  architecture: ${f.architecture ? `${f.architecture.arch}, from ${f.architecture.from}` : 'unknown (no kernel found on a readable root)'}`);
+  return lines;
+}
