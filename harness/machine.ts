@@ -13,6 +13,7 @@ import { AsciicastWriter } from './console/asciicast.ts';
 import { createOverlay } from './disk/overlay.ts';
 import { timeFactors, type Accel } from './deadline.ts';
 import { StateError, UsageError } from './errors.ts';
+import { BootServer } from './net/boot-server.ts';
 
 export interface MachineOptions {
   config: VmConfig;
@@ -39,6 +40,8 @@ export interface MachineArtifacts {
   transcript: string;
   cast: string;
   qemuStderr: string;
+  /** Every request to the boot server (machines with a NIC). */
+  bootServerLog?: string;
 }
 
 type MachineState = 'off' | 'running';
@@ -59,6 +62,7 @@ export class Machine {
     private readonly workDir: DirectoryResult,
     private readonly overlay: string,
     private readonly firmwareVars: string | undefined,
+    private readonly server: BootServer | undefined,
   ) {
     this.name = `bootproof-${options.config.name}-${randomBytes(4).toString('hex')}`;
     this.timeFactor = timeFactors[options.accel];
@@ -66,6 +70,7 @@ export class Machine {
       transcript: join(options.artifactDir, 'console.txt'),
       cast: join(options.artifactDir, 'console.cast'),
       qemuStderr: join(options.artifactDir, 'qemu-stderr.log'),
+      ...(server ? { bootServerLog: server.logFile } : {}),
     };
     this.cast = new AsciicastWriter(this.artifacts.cast, 80, 25, `${options.config.name}: ${options.image}`);
   }
@@ -83,7 +88,10 @@ export class Machine {
         vars = join(workDir.path, 'vars.fd');
         await copyFile(options.config.firmware.vars, vars);
       }
-      return new Machine(options, workDir, overlay, vars);
+      const server = options.config.network
+        ? await BootServer.start(join(workDir.path, 'boot'), join(options.artifactDir, 'boot-server.log'))
+        : undefined;
+      return new Machine(options, workDir, overlay, vars, server);
     } catch (error) {
       await workDir.cleanup();
       throw error;
@@ -104,6 +112,12 @@ export class Machine {
     return this.currentQmp;
   }
 
+  /** The VM's boot server: its folder is served over TFTP and HTTP (machines with a NIC only). */
+  get bootServer(): BootServer {
+    if (!this.server) throw new UsageError(`machine ${this.options.config.name} has no NIC, so no boot server`);
+    return this.server;
+  }
+
   get overlayPath(): string {
     return this.overlay;
   }
@@ -121,7 +135,14 @@ export class Machine {
     if (options.writeLog) await writeFile(options.writeLog, '', { flag: 'wx' });
     const argv = buildArgv(
       config,
-      { disk: { path: this.overlay, format: 'qcow2' }, extraDisks, qmpSocket, firmwareVars: this.firmwareVars, writeLog: options.writeLog },
+      {
+        disk: { path: this.overlay, format: 'qcow2' },
+        extraDisks,
+        qmpSocket,
+        firmwareVars: this.firmwareVars,
+        writeLog: options.writeLog,
+        ...(this.server ? { network: { tftpFolder: this.server.folder, capture: this.server.newCapture(this.workDir.path) } } : {}),
+      },
       { accel: this.options.accel, name: this.name },
     );
     await appendFile(this.artifacts.qemuStderr, `# ${config.qemu.binary} ${argv.join(' ')}\n`);
@@ -212,6 +233,7 @@ export class Machine {
   private async releaseOnce(): Promise<void> {
     await this.powerCut();
     await this.cast.close();
+    await this.server?.close();
     await this.workDir.cleanup();
   }
 

@@ -42,3 +42,11 @@ test('a missing QEMU binary or firmware file names the Debian package to install
   const noVars = parseVmConfig('y', 'y.json', { ...uefi, firmware: { ...uefi.firmware, vars: '/nonexistent/VARS.fd' } });
   t.regex(missingOnHost(noVars) ?? '', /firmware file \/nonexistent\/VARS\.fd not found: install the Debian package ovmf/);
 });
+
+test('a NIC is optional; its boot ROM must exist and names its package', (t) => {
+  t.is(parseVmConfig('x', 'x.json', bios()).network, undefined);
+  const nic = parseVmConfig('x', 'x.json', { ...bios(), network: { model: 'virtio-net-pci', bootRom: '/nonexistent/pxe.rom', package: 'ipxe-qemu' } });
+  t.deepEqual(nic.network, { model: 'virtio-net-pci', bootRom: '/nonexistent/pxe.rom', package: 'ipxe-qemu' });
+  t.regex(missingOnHost(nic) ?? '', /network boot ROM \/nonexistent\/pxe\.rom not found: install the Debian package ipxe-qemu/);
+  t.throws(() => parseVmConfig('x', 'x.json', { ...bios(), network: { modle: 'e1000' } }), { message: /network/ });
+});

@@ -22,6 +22,8 @@ export interface VmConfig {
   accelerators: Accel[];
   firmware: { kind: FirmwareKind; banner: RegExp; code?: string; vars?: string; package?: string };
   disk: { interface: 'virtio' | 'ide'; guestDevices: string[] };
+  /** A NIC on QEMU's user network, with the VM's boot server behind it (TFTP and HTTP at 10.0.2.2). */
+  network?: { model: string; bootRom?: string; package?: string };
   depth: Depth;
   extraArgs: string[];
 }
@@ -57,6 +59,7 @@ export function parseVmConfig(name: string, file: string, raw: unknown): VmConfi
   const qemu = r.object('qemu');
   const firmware = r.object('firmware');
   const disk = r.object('disk');
+  const network = r.object('network', 'optional');
   const config: VmConfig = {
     name,
     file,
@@ -81,10 +84,19 @@ export function parseVmConfig(name: string, file: string, raw: unknown): VmConfi
       interface: disk.oneOf('interface', ['virtio', 'ide']),
       guestDevices: disk.strings('guestDevices'),
     },
+    ...(network
+      ? {
+          network: {
+            model: network.string('model'),
+            bootRom: network.string('bootRom', undefined),
+            package: network.string('package', undefined),
+          },
+        }
+      : {}),
     depth: r.oneOf('depth', ['full', 'loader']),
     extraArgs: r.strings('extraArgs', []),
   };
-  for (const reader of [qemu, firmware, disk, r]) reader.done();
+  for (const reader of [qemu, firmware, disk, ...(network ? [network] : []), r]) reader.done();
   if (config.firmware.kind === 'ovmf' && (!config.firmware.code || !config.firmware.vars)) {
     throw new UsageError(`${file}: firmware: OVMF needs "code" and "vars" (paths of OVMF_CODE and OVMF_VARS)`);
   }
@@ -100,6 +112,10 @@ export function missingOnHost(config: VmConfig): string | undefined {
     if (path && !readable(path)) {
       return `firmware file ${path} not found: install the Debian package ${config.firmware.package ?? '(see the vm-config)'}`;
     }
+  }
+  const rom = config.network?.bootRom;
+  if (rom && !readable(rom)) {
+    return `network boot ROM ${rom} not found: install the Debian package ${config.network?.package ?? '(see the vm-config)'}`;
   }
   return undefined;
 }

@@ -48,3 +48,15 @@ test('a recorded boot disk sits behind blklogwrites with the guest write cache o
   const drives = argv.flatMap((a, i) => (a === '-drive' ? [argv[i + 1]] : []));
   t.deepEqual(drives, ['file=/images/root-v2.fs,format=raw,if=virtio,readonly=on'], 'the .fs disk is not recorded');
 });
+
+test('a machine without a NIC gets none; one with a NIC serves its folder by TFTP and captures the traffic headers', (t) => {
+  const bios = loadVmConfig('amd64-bios');
+  t.true(buildArgv(bios, files, { accel: 'tcg', name: 'x' }).join(' ').includes('-nic none'));
+  const withNic = { ...bios, network: { model: 'virtio-net-pci' } };
+  const network = { tftpFolder: '/tmp/vm/boot', capture: '/tmp/vm/net-1.pcap' };
+  const argv = buildArgv(withNic, { ...files, network }, { accel: 'tcg', name: 'x' }).join(' ');
+  t.true(argv.includes('-nic user,id=bp-net,model=virtio-net-pci,tftp=/tmp/vm/boot'));
+  t.true(argv.includes('-object filter-dump,id=bp-net-dump,netdev=bp-net,file=/tmp/vm/net-1.pcap,maxlen=256'));
+  t.false(argv.includes('-nic none'));
+  t.throws(() => buildArgv(withNic, files, { accel: 'tcg', name: 'x' }), { message: /needs a TFTP folder/ });
+});

@@ -18,6 +18,8 @@ export interface VmFiles {
   firmwareVars?: string;
   /** Record every write and flush of the boot disk into this file (QEMU's blklogwrites; notes/power-loss.md). */
   writeLog?: string;
+  /** For a machine with a NIC: the folder QEMU serves over TFTP and the file its traffic is captured into. */
+  network?: { tftpFolder: string; capture: string };
 }
 
 export interface ArgvOptions {
@@ -35,13 +37,26 @@ export function buildArgv(config: VmConfig, files: VmFiles, options: ArgvOptions
   args.push('-m', String(config.memoryMiB));
   args.push(...consoleArgs);
   args.push('-qmp', `unix:${files.qmpSocket},server=on,wait=off`);
-  args.push('-nic', 'none');
+  args.push(...networkArgs(config, files));
   args.push(...firmwareArgs(config, files));
   if (files.writeLog) args.push(...recordedDiskArgs(config, files.disk, files.writeLog));
   else args.push('-drive', driveSpec(config, files.disk));
   for (const drive of files.extraDisks) args.push('-drive', driveSpec(config, drive));
   args.push(...config.extraArgs);
   return args;
+}
+
+/**
+ * A NIC on QEMU's user network (DHCP, DNS, TFTP of the VM's folder, the host's loopback at 10.0.2.2), its traffic
+ * captured headers-only so that the TFTP requests can be logged. No NIC when the machine has none.
+ */
+function networkArgs(config: VmConfig, files: VmFiles): string[] {
+  if (!config.network) return ['-nic', 'none'];
+  if (!files.network) throw new Error(`${config.name}: a machine with a NIC needs a TFTP folder and a capture file`);
+  return [
+    '-nic', `user,id=bp-net,model=${config.network.model},tftp=${files.network.tftpFolder}`,
+    '-object', `filter-dump,id=bp-net-dump,netdev=bp-net,file=${files.network.capture},maxlen=256`,
+  ];
 }
 
 function firmwareArgs(config: VmConfig, files: VmFiles): string[] {

@@ -31,7 +31,7 @@ export interface TestRecord {
   /** Extra results of the scenario, e.g. `crashStates`: the table of crash states checked. */
   data?: Record<string, unknown>;
   /** Paths relative to the run folder. */
-  artifacts: { transcript?: string; cast?: string; qemuStderr?: string };
+  artifacts: { transcript?: string; cast?: string; qemuStderr?: string; bootServerLog?: string };
 }
 
 export const recordsFile = (runDir: string) => join(runDir, 'records.jsonl');

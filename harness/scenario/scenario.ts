@@ -117,6 +117,7 @@ async function runOne(
             transcript: relative(runDir, machine.artifacts.transcript),
             cast: relative(runDir, machine.artifacts.cast),
             qemuStderr: relative(runDir, machine.artifacts.qemuStderr),
+            ...(machine.artifacts.bootServerLog ? { bootServerLog: relative(runDir, machine.artifacts.bootServerLog) } : {}),
           }
         : {},
     };

@@ -98,15 +98,20 @@ const artefactLabels = [
   ['transcript', 'console.txt'],
   ['cast', 'console.cast'],
   ['qemuStderr', 'qemu-stderr.log'],
+  ['bootServerLog', 'boot-server.log'],
 ] as const;
+
+/** Artefacts only some machines have: no "not recorded" note when absent. */
+const optionalArtefacts: ReadonlySet<string> = new Set(['bootServerLog']);
 
 function filesHtml(t: TestRecord, present: ReadonlySet<string>): string {
   return `<p class="files" data-testid="files">${artefactLinks(t.artifacts, present)}</p>`;
 }
 
 function artefactLinks(artifacts: TestRecord['artifacts'], present: ReadonlySet<string>): string {
-  const links = artefactLabels.map(([key, label]) => {
+  const links = artefactLabels.flatMap(([key, label]) => {
     const path = artifacts[key];
+    if (!path && optionalArtefacts.has(key)) return [];
     if (!path) return `<span class="missing">${label}: not recorded</span>`;
     if (!present.has(path)) return `<span class="missing" title="${escapeHtml(path)}">${label}: missing</span>`;
     return `<a href="${escapeHtml(relativeHref(path))}" title="${escapeHtml(path)}">${label}</a>`;

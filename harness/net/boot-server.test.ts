@@ -1,0 +1,72 @@
+import test from 'ava';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { dir } from 'tmp-promise';
+import { BootServer } from './boot-server.ts';
+
+async function started(t: import('ava').ExecutionContext) {
+  const tmp = await dir({ unsafeCleanup: true });
+  const server = await BootServer.start(join(tmp.path, 'served'), join(tmp.path, 'artefacts', 'boot-server.log'));
+  t.teardown(async () => {
+    await server.close();
+    await tmp.cleanup();
+  });
+  return server;
+}
+
+const host = (server: BootServer, path: string) => `http://127.0.0.1:${server.port}${path}`;
+
+test('serves the files of its folder over HTTP and logs each request', async (t) => {
+  const server = await started(t);
+  await server.put('boot/vmlinuz', 'kernel bytes');
+  const response = await fetch(host(server, '/boot/vmlinuz'));
+  t.is(response.status, 200);
+  t.is(await response.text(), 'kernel bytes');
+  const missing = await fetch(host(server, '/boot/initrd.img'));
+  t.is(missing.status, 404);
+  t.deepEqual(
+    server.requests.map((r) => `${r.method} ${r.path} ${r.status} ${r.bytes}`),
+    ['GET /boot/vmlinuz 200 12', 'GET /boot/initrd.img 404 0'],
+  );
+  const log = await readFile(server.logFile, 'utf8');
+  t.regex(log, /http GET \/boot\/vmlinuz -> 200 \(12 bytes\)\n.*http GET \/boot\/initrd.img -> 404/);
+});
+
+test('the guest reaches it at 10.0.2.2 on its own port', async (t) => {
+  const server = await started(t);
+  t.is(server.guestUrl('/x/boot.ipxe'), `http://10.0.2.2:${server.port}/x/boot.ipxe`);
+});
+
+test('two servers have separate folders and ports', async (t) => {
+  const [a, b] = await Promise.all([started(t), started(t)]);
+  t.not(a.port, b.port);
+  await a.put('only-a', 'a');
+  t.is((await fetch(host(b, '/only-a'))).status, 404);
+});
+
+test('nothing outside the folder is served or written', async (t) => {
+  const server = await started(t);
+  const response = await fetch(host(server, '/../../etc/passwd'));
+  t.is(response.status, 404);
+  const encoded = await fetch(host(server, '/%2e%2e/%2e%2e/etc/passwd'));
+  t.is(encoded.status, 404);
+  await t.throwsAsync(() => server.put('/', 'x'), { message: /not a path inside the served folder/ });
+});
+
+test('a route answers requests under its prefix, with the request body logged', async (t) => {
+  const server = await started(t);
+  server.route('/state', ({ method, body }) => ({ status: 200, body: JSON.stringify({ method, got: body }) }));
+  const response = await fetch(host(server, '/state'), { method: 'PATCH', body: '{"state_detail":"booted"}' });
+  t.deepEqual(await response.json(), { method: 'PATCH', got: '{"state_detail":"booted"}' });
+  t.is(server.requests[0]?.body, '{"state_detail":"booted"}');
+  t.regex(await readFile(server.logFile, 'utf8'), /http PATCH \/state -> 200 .* body "\{\\"state_detail\\":\\"booted\\"\}"/);
+});
+
+test('only GET and HEAD read files', async (t) => {
+  const server = await started(t);
+  await server.put('f', 'x');
+  t.is((await fetch(host(server, '/f'), { method: 'POST', body: 'y' })).status, 405);
+  const head = await fetch(host(server, '/f'), { method: 'HEAD' });
+  t.is(head.status, 200);
+  t.is(head.headers.get('content-length'), '1');
+});
