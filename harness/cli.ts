@@ -7,7 +7,7 @@ import { availableParallelism, freemem } from 'node:os';
 import { BootproofError, InfrastructureError, UsageError } from './errors.ts';
 import { loadVmConfig, machineNames, missingOnHost } from './config/vm-config.ts';
 import { parseAccelChoice } from './qemu/accel.ts';
-import { checkFixtureRequest, ensureFixture } from './fixture/fixture.ts';
+import { checkFixtureRequest, ensureFixture, fixtureArches } from './fixture/fixture.ts';
 import { runScenarios } from './runner/run.ts';
 import { scenarioNames } from './runner/scenario-files.ts';
 import { writeReport, type Results } from './report/write-report.ts';
@@ -25,7 +25,7 @@ commands:
                                                              boot every crash state of a recorded upgrade
   machines                                                   list the machines and whether each can run here
   inspect IMG [--json]                                       what an image holds: partitions, filesystems, boot.conf, checksums
-  fixture build --arch amd64 [--variant V] [--out DIR]       build (or reuse) a fixture image, print its folder
+  fixture build --arch A [--variant V] [--out DIR]           build (or reuse) a fixture image (A: amd64, mips64el), print its folder
   report build DIR                                           rebuild results.json, junit.xml and index.html of a run folder
   report merge DIR... --out DIR                              join shard run folders into one report folder
 
@@ -205,7 +205,7 @@ function listMachines(): number {
 }
 
 async function buildFixture(values: Values): Promise<number> {
-  if (!values.arch) throw new UsageError('fixture build needs --arch (amd64)');
+  if (!values.arch) throw new UsageError(`fixture build needs --arch (${fixtureArches.join(', ')})`);
   const { arch, variant } = checkFixtureRequest(values.arch, values.variant ?? 'normal');
   const fixture = await ensureFixture(arch, variant, values.out ? resolve(values.out) : undefined);
   console.log(fixture.dir);

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Installs what bootproof needs on a Debian 12 machine: system packages, npm packages, the amd64 fixture image.
+# Installs what bootproof needs on a Debian 12 machine: system packages, npm packages, the fixture images
+# (amd64 from the host's packages; other architectures from their Debian packages, downloaded by the build).
 # Each step is skipped when already done, so running it before every command costs about a second.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(
   qemu-system-x86 qemu-utils ovmf seabios
+  qemu-system-mips u-boot-qemu u-boot-tools binutils
   grub-pc-bin grub-efi-amd64-bin grub-common
   mtools dosfstools e2fsprogs e2fsck-static fdisk cpio busybox-static kmod fakeroot zstd
   linux-image-amd64
@@ -16,14 +18,28 @@ as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
 }
 
+# Architectures whose Debian packages the fixture builds download (apt-get download, never installed).
+foreign_arches=(mips64el)
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
 done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "setup: installing Debian packages: ${missing[*]}" >&2
+update_needed=false
+[ ${#missing[@]} -eq 0 ] || update_needed=true
+for arch in "${foreign_arches[@]}"; do
+  if ! dpkg --print-foreign-architectures | grep -qx "$arch"; then
+    echo "setup: adding the Debian architecture $arch (for the $arch fixture's packages)" >&2
+    as_root dpkg --add-architecture "$arch"
+    update_needed=true
+  fi
+done
+if $update_needed; then
   # A transient index error ("Mirror sync in progress?") leaves the other lists usable: only the install decides.
   as_root apt-get update -o DPkg::Lock::Timeout=600 >&2 || echo "setup: apt-get update reported errors; trying the install anyway" >&2
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${missing[*]}" >&2
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -o DPkg::Lock::Timeout=600 --no-install-recommends "${missing[@]}" >&2
 fi
 
@@ -32,5 +48,7 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund >&2
 fi
 
-echo "setup: fixture image (built once, then cached)" >&2
-node bin/bootproof.js fixture build --arch amd64 >&2
+echo "setup: fixture images (built once, then cached)" >&2
+for arch in amd64 "${foreign_arches[@]}"; do
+  node bin/bootproof.js fixture build --arch "$arch" >&2
+done
