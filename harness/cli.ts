@@ -37,6 +37,7 @@ options of run and nightly:
   --shard i/n            run only the i-th of n stable slices of the matrix (join them with report merge)
   --variant V            fixture variant (normal, flip-before-check, ignore-set-device, no-cfg-overlay, unsafe-upgrade)
   --profile P            target profile (fixture, openbsd-resflash, or a .json file)
+  --known-failures FILE  expected failures (scenario, machine, reason, expiry); default ./known-failures.json if present
 
 exit status: 0 all passed, 1 a test failed, 2 bad usage or setup`;
 
@@ -53,6 +54,7 @@ const options = {
   repeat: { type: 'string' },
   jobs: { type: 'string', short: 'j' },
   shard: { type: 'string' },
+  'known-failures': { type: 'string' },
   'max-states': { type: 'string' },
   'drop-unflushed': { type: 'boolean' },
   json: { type: 'boolean' },
@@ -115,11 +117,16 @@ async function run(values: Values, nightly: boolean, settings?: Record<string, s
     repeat: Math.max(1, count('--repeat', values.repeat, 1)),
     jobs: count('--jobs', values.jobs, defaultJobs()),
     shard: values.shard,
+    knownFailures: values['known-failures'],
     settings,
   });
   printTables(results.tests);
   const s = results.summary;
-  console.log(`${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped`);
+  const known = s.knownFailures > 0 ? `, ${s.knownFailures} known failure${s.knownFailures === 1 ? '' : 's'}` : '';
+  console.log(`${s.passed} passed, ${s.failed} failed${known}, ${s.skipped} skipped`);
+  const review = results.knownFailureReview;
+  for (const e of review?.expired ?? []) console.log(`known-failures: the entry for ${e.title} expired on ${e.expires}; the failure counts`);
+  for (const e of review?.nowPassing ?? []) console.log(`known-failures: ${e.title} passed; remove its entry`);
   if (s.infrastructure > 0) {
     console.log(`${s.infrastructure} could not run: the host lacks something (see the errors in the report)`);
     if (s.failed === 0) return 2;

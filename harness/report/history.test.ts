@@ -89,7 +89,7 @@ test('the previous run is the latest that started before this one, never this on
 
 const results = (id: string, complete: boolean): Results => ({
   run: { id, startedAt: '2026-01-02T00:00:00Z', complete, accel: 'tcg', host: 'h', command: 'bootproof nightly' },
-  summary: { passed: 1, failed: 0, flaky: 0, skipped: 0, infrastructure: 0, total: 1 },
+  summary: { passed: 1, failed: 0, flaky: 0, skipped: 0, infrastructure: 0, knownFailures: 0, total: 1 },
   tests: [
     {
       scenario: 'boot', machine: 'amd64-bios', title: 'boot on amd64-bios', image: { path: '/x', sha256: 'ab' }, status: 'passed',

@@ -10,6 +10,8 @@ export interface HistoryTest {
   scenario: string;
   machine: string;
   status: TestStatus;
+  /** A failure the known-failures file expected. */
+  known?: boolean;
   /** Phases of the test's first boot. */
   phases: Phases;
   /** The whole test, for estimating how long the next run has left. */
@@ -42,6 +44,8 @@ export interface Comparison {
   newFailures: TestKey[];
   fixed: TestKey[];
   stillFailing: TestKey[];
+  /** Failures the known-failures file expected: neither new nor still failing. */
+  knownFailures: TestKey[];
   flaky: TestKey[];
   slowerPhases: PhaseGrowth[];
   /** False when the previous run used another accelerator: its timings say nothing about this one's. */
@@ -81,7 +85,14 @@ export function historyEntry(results: Results): HistoryEntry {
     runId: results.run.id,
     startedAt: results.run.startedAt,
     accel: results.run.accel,
-    tests: results.tests.map((t) => ({ scenario: t.scenario, machine: t.machine, status: t.status, phases: t.phases, durationMs: t.durationMs })),
+    tests: results.tests.map((t) => ({
+      scenario: t.scenario,
+      machine: t.machine,
+      status: t.status,
+      ...(t.knownFailure ? { known: true } : {}),
+      phases: t.phases,
+      durationMs: t.durationMs,
+    })),
   };
 }
 
@@ -131,8 +142,9 @@ export function compareWithPrevious(
   threshold: GrowthThreshold = defaultGrowthThreshold,
 ): Comparison {
   const flaky = current.tests.filter((t) => t.status === 'flaky').map(key);
+  const knownFailures = current.tests.filter((t) => t.status === 'failed' && t.known).map(key);
   const previous = previousEntry(history, current);
-  if (!previous) return { newFailures: [], fixed: [], stillFailing: [], flaky, slowerPhases: [], timingsCompared: false };
+  if (!previous) return { newFailures: [], fixed: [], stillFailing: [], knownFailures, flaky, slowerPhases: [], timingsCompared: false };
 
   const before = new Map(previous.tests.map((t) => [keyString(t), t]));
   const comparison: Comparison = {
@@ -140,6 +152,7 @@ export function compareWithPrevious(
     newFailures: [],
     fixed: [],
     stillFailing: [],
+    knownFailures,
     flaky,
     slowerPhases: [],
     timingsCompared: previous.accel === current.accel,
@@ -147,7 +160,7 @@ export function compareWithPrevious(
   for (const test of current.tests) {
     const old = before.get(keyString(test));
     const failedBefore = old?.status === 'failed';
-    if (test.status === 'failed') (failedBefore ? comparison.stillFailing : comparison.newFailures).push(key(test));
+    if (test.status === 'failed' && !test.known) (failedBefore ? comparison.stillFailing : comparison.newFailures).push(key(test));
     else if (failedBefore && (test.status === 'passed' || test.status === 'flaky')) comparison.fixed.push(key(test));
     if (old && comparison.timingsCompared) comparison.slowerPhases.push(...grownPhases(old, test, threshold));
   }

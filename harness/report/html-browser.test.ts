@@ -76,7 +76,7 @@ async function nightlyFolder(root: string): Promise<string> {
   for (const r of records) await appendRecord(dir, r);
   const earlier: Results = {
     run: { id: join(root, 'reports', 'nightly-1'), startedAt: '2026-01-01T00:00:00.000Z', complete: true, accel: 'tcg', host: 'ci', command: 'bootproof nightly' },
-    summary: { passed: 3, failed: 0, flaky: 0, skipped: 0, infrastructure: 0, total: 3 },
+    summary: { passed: 3, failed: 0, flaky: 0, skipped: 0, infrastructure: 0, knownFailures: 0, total: 3 },
     tests: [testRecord('boot', 'amd64-bios', { phases: { firmwareMs: 2000, loaderMs: 3000, kernelMs: 8000, userlandMs: 700 } }), testRecord('boot', 'amd64-uefi', {}), testRecord('failover', 'amd64-uefi', {})],
   };
   await appendHistory(join(root, 'reports', 'history.jsonl'), earlier);

@@ -21,7 +21,7 @@ const results = (tests: FinalTest[], complete = true): Results => ({
   run: { id: 'r1', startedAt: '2026-01-01T00:00:00Z', complete, accel: 'tcg', accelReason: 'no KVM', host: 'h', command: 'bootproof nightly' },
   summary: {
     passed: tests.filter((t) => t.status === 'passed').length, failed: tests.filter((t) => t.status === 'failed').length,
-    flaky: tests.filter((t) => t.status === 'flaky').length, skipped: tests.filter((t) => t.status === 'skipped').length, infrastructure: 0, total: tests.length,
+    flaky: tests.filter((t) => t.status === 'flaky').length, skipped: tests.filter((t) => t.status === 'skipped').length, infrastructure: 0, knownFailures: 0, total: tests.length,
   },
   tests,
 });

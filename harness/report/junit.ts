@@ -1,12 +1,13 @@
 // JUnit XML as Jenkins and GitLab read it: one testsuite per machine, one testcase per scenario.
-import type { TestRecord } from './record.ts';
+import type { FinalTest } from './final-status.ts';
 
-export function junitXml(records: TestRecord[], transcriptTail: (record: TestRecord) => string): string {
-  const byMachine = new Map<string, TestRecord[]>();
+export function junitXml(records: FinalTest[], transcriptTail: (record: FinalTest) => string): string {
+  const byMachine = new Map<string, FinalTest[]>();
   for (const r of records) byMachine.set(r.machine, [...(byMachine.get(r.machine) ?? []), r]);
   const suites = [...byMachine].map(([machine, tests]) => {
-    const failures = tests.filter((t) => t.status === 'failed').length;
-    const skipped = tests.filter((t) => t.status === 'skipped').length;
+    // A known failure reads as skipped, as expected failures (xfail) do in other tools' JUnit output.
+    const failures = tests.filter((t) => t.status === 'failed' && !t.knownFailure).length;
+    const skipped = tests.filter((t) => t.status === 'skipped' || t.knownFailure).length;
     const seconds = tests.reduce((sum, t) => sum + t.durationMs, 0) / 1000;
     const cases = tests.map((t) => testcase(t, transcriptTail(t))).join('');
     return `  <testsuite name="${xml(machine)}" tests="${tests.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${seconds.toFixed(3)}">\n${cases}  </testsuite>\n`;
@@ -14,10 +15,13 @@ export function junitXml(records: TestRecord[], transcriptTail: (record: TestRec
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="bootproof">\n${suites.join('')}</testsuites>\n`;
 }
 
-function testcase(t: TestRecord, tail: string): string {
+function testcase(t: FinalTest, tail: string): string {
   const open = `    <testcase classname="${xml(t.machine)}" name="${xml(t.title)}" time="${(t.durationMs / 1000).toFixed(3)}">`;
   let body = '';
-  if (t.status === 'failed') {
+  if (t.knownFailure) {
+    const message = `known failure (${t.knownFailure.reason}; expires ${t.knownFailure.expires}): ${t.error?.message.split('\n')[0] ?? 'failed'}`;
+    body += `\n      <skipped message="${xml(message)}"/>`;
+  } else if (t.status === 'failed') {
     const message = t.error?.message ?? 'failed';
     body += `\n      <failure message="${xml(message.split('\n')[0] ?? '')}" type="${xml(t.error?.kind ?? 'Error')}">${xml(message)}</failure>`;
   } else if (t.status === 'skipped') {

@@ -93,6 +93,7 @@ function mergeRunInfo(shards: Shard[], out: string): MergedRunInfo {
   const starts = unique(infos.map((i) => i.startedAt)).sort();
   const accels = unique(infos.map((i) => i.accel));
   const reasons = unique(infos.map((i) => (i.accelReason ? `${i.accel}: ${i.accelReason}` : '')));
+  const knownFailures = infos.find((i) => i.knownFailures)?.knownFailures;
   return {
     id: out,
     startedAt: starts[0] ?? new Date().toISOString(),
@@ -101,6 +102,7 @@ function mergeRunInfo(shards: Shard[], out: string): MergedRunInfo {
     ...(reasons.length > 0 ? { accelReason: reasons.join('; ') } : {}),
     host: unique(infos.map((i) => i.host)).join(', '),
     command: unique(infos.map((i) => i.command)).join(' ; '),
+    ...(knownFailures ? { knownFailures } : {}),
     mergedFrom: shards.map((s) => s.dir),
   };
 }

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { writeAtomic } from './atomic.ts';
+import type { KnownFailure } from './known-failures.ts';
 
 export interface RunInfo {
   id: string;
@@ -13,6 +14,8 @@ export interface RunInfo {
   accelReason?: string;
   host: string;
   command: string;
+  /** The known-failures file the run was given, with its entries as they were then. */
+  knownFailures?: { file: string; entries: KnownFailure[] };
 }
 
 const runFile = (runDir: string) => join(runDir, 'run.json');

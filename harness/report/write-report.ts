@@ -7,12 +7,18 @@ import { junitXml } from './junit.ts';
 import { readRecords, type TestRecord } from './record.ts';
 import { finalTests, type FinalTest } from './final-status.ts';
 import { readRunInfo, type RunInfo } from './run-info.ts';
+import { markKnownFailures, reviewKnownFailures, type KnownFailureReview } from './known-failures.ts';
 
 export interface Results {
   run: RunInfo;
-  /** `infrastructure`: tests that could not run because the host lacks something (QEMU, firmware, disk space); not in `failed`. */
-  summary: { passed: number; failed: number; flaky: number; skipped: number; infrastructure: number; total: number };
+  /**
+   * `infrastructure`: tests that could not run because the host lacks something (QEMU, firmware, disk space);
+   * `knownFailures`: failures an unexpired known-failures entry expects. Neither is in `failed`.
+   */
+  summary: { passed: number; failed: number; flaky: number; skipped: number; infrastructure: number; knownFailures: number; total: number };
   tests: FinalTest[];
+  /** Known-failures entries to look at: expired while still failing, or no longer failing. */
+  knownFailureReview?: KnownFailureReview;
 }
 
 export async function writeReport(runDir: string, complete: boolean): Promise<Results> {
@@ -22,20 +28,25 @@ export async function writeReport(runDir: string, complete: boolean): Promise<Re
     complete,
     ...(complete ? { finishedAt: new Date().toISOString() } : {}),
   };
-  const tests = finalTests(await readRecords(runDir));
+  const known = run.knownFailures?.entries ?? [];
+  const day = run.startedAt.slice(0, 10);
+  const tests = markKnownFailures(finalTests(await readRecords(runDir)), known, day);
   const count = (status: TestRecord['status']) => tests.filter((t) => t.status === status).length;
   const infrastructure = tests.filter((t) => t.status === 'failed' && t.error?.kind === 'InfrastructureError').length;
+  const knownFailures = tests.filter((t) => t.knownFailure).length;
   const results: Results = {
     run,
     summary: {
       passed: count('passed'),
-      failed: count('failed') - infrastructure,
+      failed: count('failed') - infrastructure - knownFailures,
       flaky: count('flaky'),
       skipped: count('skipped'),
       infrastructure,
+      knownFailures,
       total: tests.length,
     },
     tests,
+    ...(known.length > 0 ? { knownFailureReview: reviewKnownFailures(tests, known, day) } : {}),
   };
   await writeAtomic(join(runDir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
   await writeAtomic(join(runDir, 'junit.xml'), junitXml(tests, (t) => transcriptTail(runDir, t)));

@@ -49,6 +49,7 @@ export function historySectionHtml(view: HistoryView, anchorOf: (key: TestKey) =
     list('Fixed', 'fixed', c.fixed),
     list('Still failing', 'still-failing', c.stillFailing),
     list('Flaky', 'flaky', c.flaky),
+    ...(c.knownFailures.length ? [list('Known failures', 'known-failures', c.knownFailures)] : []),
     '</div>',
     `<h4>Slower boot phases</h4>${slower}`,
     chart,

@@ -1,5 +1,5 @@
 // The scenarios × machines table: one status cell per test, linked to the test's section.
-import type { FinalTest } from '../final-status.ts';
+import { shownStatus, type FinalTest } from '../final-status.ts';
 import { cssToken, escapeHtml } from './escape.ts';
 import { duration } from './format.ts';
 import { scenarioOrder, testAnchor } from './order.ts';
@@ -14,7 +14,7 @@ export function matrixHtml(ordered: FinalTest[]): string {
     const cells = machines.map((machine) => {
       const here = ordered.flatMap((t, index) => (t.scenario === scenario && t.machine === machine ? [{ t, index }] : []));
       if (here.length === 0) return '<td class="cell none">not run</td>';
-      return `<td class="cell ${cssToken(here[here.length - 1]!.t.status)}">${here.map(({ t, index }) => cellEntry(t, index)).join('')}</td>`;
+      return `<td class="cell ${cssToken(shownStatus(here[here.length - 1]!.t))}">${here.map(({ t, index }) => cellEntry(t, index)).join('')}</td>`;
     });
     return `<tr><th scope="row">${escapeHtml(scenario)}</th>${cells.join('')}</tr>`;
   });
@@ -22,12 +22,15 @@ export function matrixHtml(ordered: FinalTest[]): string {
 }
 
 function cellEntry(t: FinalTest, index: number): string {
-  const why = t.status === 'skipped' ? (t.skipReason ?? '') : t.status === 'failed' ? firstLine(t.error) : t.status === 'flaky' ? flakyWhy(t) : t.title;
-  const reason = t.status === 'skipped' && t.skipReason ? `<span class="reason">${escapeHtml(t.skipReason)}</span>` : '';
+  const why = t.knownFailure
+    ? `known failure: ${t.knownFailure.reason} (expires ${t.knownFailure.expires}); ${firstLine(t.error)}`
+    : t.status === 'skipped' ? (t.skipReason ?? '') : t.status === 'failed' ? firstLine(t.error) : t.status === 'flaky' ? flakyWhy(t) : t.title;
+  const note = t.knownFailure?.reason ?? (t.status === 'skipped' ? t.skipReason : undefined);
+  const reason = note ? `<span class="reason">${escapeHtml(note)}</span>` : '';
   const time = t.status === 'skipped' ? '' : `<span class="time">${duration(t.durationMs)}</span>`;
   return (
-    `<a class="entry" href="#${testAnchor(index)}" title="${escapeHtml(why)}" data-status="${cssToken(t.status)}">` +
-    `<span class="status ${cssToken(t.status)}">${escapeHtml(t.status)}</span>${time}${reason}</a>`
+    `<a class="entry" href="#${testAnchor(index)}" title="${escapeHtml(why)}" data-status="${cssToken(shownStatus(t))}">` +
+    `<span class="status ${cssToken(shownStatus(t))}">${escapeHtml(shownStatus(t))}</span>${time}${reason}</a>`
   );
 }
 

@@ -59,13 +59,15 @@ export function reportPage({ results, filesOf, history, assets }: PageInput): st
 }
 
 function failuresHtml(ordered: FinalTest[]): string {
+  const item = ({ t, index }: { t: FinalTest; index: number }) =>
+    `<li><a href="#${testAnchor(index)}">${escapeHtml(t.title)}</a>: ${escapeHtml(t.error?.message.split('\n')[0] ?? 'failed')}</li>`;
   const failed = ordered.flatMap((t, index) => (t.status === 'failed' ? [{ t, index }] : []));
-  if (failed.length === 0) return '';
-  const items = failed.map(
-    ({ t, index }) =>
-      `<li><a href="#${testAnchor(index)}">${escapeHtml(t.title)}</a>: ${escapeHtml(t.error?.message.split('\n')[0] ?? 'failed')}</li>`,
-  );
-  return `<section id="failures"><h2>Failures</h2><ul class="failures">${items.join('')}</ul></section>`;
+  const unexpected = failed.filter(({ t }) => !t.knownFailure);
+  const known = failed.filter(({ t }) => t.knownFailure);
+  return [
+    unexpected.length ? `<section id="failures"><h2>Failures</h2><ul class="failures">${unexpected.map(item).join('')}</ul></section>` : '',
+    known.length ? `<section id="known-failures"><h2>Known failures</h2><ul class="failures known">${known.map(item).join('')}</ul></section>` : '',
+  ].join('');
 }
 
 /** No fetch, frame, font or form; scripts only by hash (so an injected one would not run), WebAssembly for the player. */

@@ -1,7 +1,7 @@
 // One test's section: its failure on top, the first boot's timeline, steps, boots, artefact links and console replay.
 import type { BootRecord } from '../../boot/boot-path.ts';
 import { bootTotalMs } from '../history.ts';
-import type { FinalTest } from '../final-status.ts';
+import { shownStatus, type FinalTest } from '../final-status.ts';
 import type { TestRecord } from '../record.ts';
 import { cssToken, escapeHtml, relativeHref, scriptJson } from './escape.ts';
 import { duration, utcTime } from './format.ts';
@@ -18,14 +18,15 @@ export interface TestFiles {
 
 /** The section of the test at `index` in display order; `scaleMs` is the longest first boot, for the timeline. */
 export function testSectionHtml(t: FinalTest, index: number, files: TestFiles, scaleMs: number): string {
-  const status = cssToken(t.status);
-  const heading = `<h3><span class="status ${status}">${escapeHtml(t.status)}</span> ${escapeHtml(t.title)} <span class="time">${duration(t.durationMs)}</span></h3>`;
+  const status = cssToken(shownStatus(t));
+  const heading = `<h3><span class="status ${status}">${escapeHtml(shownStatus(t))}</span> ${escapeHtml(t.title)} <span class="time">${duration(t.durationMs)}</span></h3>`;
   if (t.status === 'skipped') {
     return `<article class="test ${status}" id="${testAnchor(index)}" data-testid="test">\n${heading}\n<p class="skip">Skipped: ${escapeHtml(t.skipReason ?? 'no reason given')}</p>\n</article>`;
   }
   return [
     `<article class="test ${status}" id="${testAnchor(index)}" data-testid="test">`,
     heading,
+    knownFailureHtml(t),
     errorHtml(t),
     attemptsHtml(t, files.present),
     '<h4>First boot</h4>',
@@ -36,6 +37,12 @@ export function testSectionHtml(t: FinalTest, index: number, files: TestFiles, s
     replayHtml(index, files.cast),
     '</article>',
   ].join('\n');
+}
+
+function knownFailureHtml(t: FinalTest): string {
+  if (!t.knownFailure) return '';
+  const { reason, expires } = t.knownFailure;
+  return `<p class="known" data-testid="known-failure">Known failure, expected until ${escapeHtml(expires)}: ${escapeHtml(reason)}</p>`;
 }
 
 function errorHtml(t: TestRecord): string {
