@@ -14,6 +14,8 @@ import { writeReport, type Results } from './report/write-report.ts';
 import type { CrashStateRow } from './report/crash-state-row.ts';
 import { mergeRunFolders } from './report/merge.ts';
 import { inspectImage } from './image/inspect.ts';
+import { checkInputs } from './image/check-inputs.ts';
+import { loadProfile } from './config/profile.ts';
 import { appendHistory, belongsInHistory, historyFileFor } from './report/history.ts';
 
 const usage = `usage: bootproof <command> [options]
@@ -24,6 +26,8 @@ commands:
   crash-states --machine M [--out DIR] [--max-states N] [--drop-unflushed]
                                                              boot every crash state of a recorded upgrade
   machines                                                   list the machines and whether each can run here
+  validate --profile P --image IMG --fs FS [--fs FS2] [--machines M,...] [--scenario S,...] [--out DIR]
+                                                             check a user's image and .fs files, then run the scenarios on them
   inspect IMG [--json]                                       what an image holds: partitions, filesystems, boot.conf, checksums
   fixture build --arch A [--variant V] [--out DIR]           build (or reuse) a fixture image (A: amd64, mips64el), print its folder
   report build DIR                                           rebuild results.json, junit.xml and index.html of a run folder
@@ -58,6 +62,9 @@ const options = {
   'max-states': { type: 'string' },
   'drop-unflushed': { type: 'boolean' },
   json: { type: 'boolean' },
+  image: { type: 'string' },
+  fs: { type: 'string', multiple: true },
+  machines: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -83,6 +90,8 @@ async function main(argv: string[]): Promise<number> {
       return crashStates(values);
     case 'machines':
       return listMachines();
+    case 'validate':
+      return validate(values);
     case 'inspect':
       return inspect(rest, values);
     case 'fixture':
@@ -187,6 +196,32 @@ function printTables(tests: Results['tests']): void {
       console.log(`${String(i + 1).padStart(3)}  ${r.state.padEnd(12)} ${r.phase.padEnd(18)} ${String(r.entry).padStart(6)}  ${outcome}`);
     });
   }
+}
+
+/** Checks a user's image and .fs files before any boot, then runs the scenarios on them instead of the fixture. */
+async function validate(values: Values): Promise<number> {
+  if (!values.profile) throw new UsageError('validate needs --profile (fixture, openbsd-resflash or a .json file describing your target)');
+  if (!values.image) throw new UsageError('validate needs --image, the disk image to check (e.g. resflash-amd64.img)');
+  if (!values.fs?.length) throw new UsageError('validate needs --fs, the root filesystem to upgrade to (give --fs twice for two upgrades)');
+  const profile = loadProfile(values.profile);
+  const asked = (values.machines ?? values.machine)?.split(',').map((m) => loadVmConfig(m.trim()));
+  const checked = await checkInputs({ profile, image: values.image, fs: values.fs, machines: asked ?? [] });
+  for (const note of checked.notes) console.log(`validate: ${note}`);
+  const arch = checked.findings.architecture?.arch;
+  const machines = asked ?? machineNames().map((m) => loadVmConfig(m)).filter((c) => (!arch || c.arch === arch) && !missingOnHost(c));
+  if (machines.length === 0) throw new UsageError(`validate: no machine here emulates ${arch ?? 'this image'}: see bootproof machines`);
+  console.log(`validate: the inputs look right; running on ${machines.map((m) => m.name).join(', ')}`);
+  const settings = { BOOTPROOF_IMAGE: resolve(values.image), BOOTPROOF_FS: JSON.stringify(values.fs.map((f) => resolve(f))) };
+  return run(
+    {
+      ...values,
+      machine: machines.map((m) => m.name).join(','),
+      scenario: values.scenario ?? scenarioNames().join(','),
+      out: values.out ?? join('reports', `validate-${timestamp()}`),
+    },
+    false,
+    settings,
+  );
 }
 
 async function inspect(images: string[], values: Values): Promise<number> {

@@ -54,3 +54,35 @@ test('a user profile with a mistake gets an error naming file and key', (t) => {
 test('an unknown profile name lists the built-in ones', (t) => {
   t.throws(() => loadProfile('openbsd'), { message: 'unknown profile "openbsd": choose one of fixture, openbsd-resflash or pass a path to a profile .json' });
 });
+
+test('a profile from a file: a missing file, broken JSON, a typo, a missing or mistyped key are each named with the fix', async (t) => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'bp-profile-'));
+  const write = (name: string, value: unknown) => {
+    const file = join(dir, name);
+    writeFileSync(file, typeof value === 'string' ? value : JSON.stringify(value));
+    return file;
+  };
+  const good = JSON.parse(readFileSync(new URL('./profiles/fixture.json', import.meta.url), 'utf8'));
+  t.is(loadProfile(write('mine.json', good)).partitions.hd0e, '6', 'a copy of a built-in profile loads from a path');
+
+  t.throws(() => loadProfile(join(dir, 'gone.json')), {
+    instanceOf: UsageError,
+    message: `profile file ${join(dir, 'gone.json')} not found: check the path, or name a built-in profile (fixture, openbsd-resflash)`,
+  });
+  t.throws(() => loadProfile(write('broken.json', '{ "description": "x", }')), {
+    message: /broken\.json: cannot read the profile: .*JSON.* \(fix the JSON; .*fixture\.json is a complete example\)/,
+  });
+  t.throws(() => loadProfile(write('typo.json', { ...good, partitons: {} })), {
+    message: `${join(dir, 'typo.json')}: unknown key "partitons" (check the spelling)`,
+  });
+  const { shell: _shell, ...noShell } = good;
+  t.throws(() => loadProfile(write('no-shell.json', noShell)), {
+    message: `${join(dir, 'no-shell.json')}: shell: expected an object, got nothing (the key is missing)`,
+  });
+  t.throws(() => loadProfile(write('wrong-type.json', { ...good, partitions: { hd0d: 5 } })), {
+    message: `${join(dir, 'wrong-type.json')}: partitions.hd0d: expected a non-empty string, got 5 (number)`,
+  });
+  t.throws(() => loadProfile(write('array.json', [])), { message: `${join(dir, 'array.json')}: expected a JSON object at the top level, got [] (array)` });
+});

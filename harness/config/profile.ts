@@ -66,7 +66,7 @@ export function loadProfile(nameOrPath: string): TargetProfile {
   if (!existsSync(file)) {
     throw new UsageError(
       isPath
-        ? `profile file ${file} not found`
+        ? `profile file ${file} not found: check the path, or name a built-in profile (${profileNames().join(', ')})`
         : `unknown profile "${nameOrPath}": choose one of ${profileNames().join(', ')} or pass a path to a profile .json`,
     );
   }
@@ -74,7 +74,7 @@ export function loadProfile(nameOrPath: string): TargetProfile {
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new UsageError(`${file}: cannot read the profile: ${(error as Error).message}`);
+    throw new UsageError(`${file}: cannot read the profile: ${(error as Error).message} (fix the JSON; ${join(profileDir, 'fixture.json')} is a complete example)`);
   }
   const name = isPath ? file : nameOrPath;
   return parseProfile(name, file, raw);

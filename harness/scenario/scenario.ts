@@ -9,7 +9,7 @@ import { chooseAccel, parseAccelChoice } from '../qemu/accel.ts';
 import { timeFactors } from '../deadline.ts';
 import { Machine } from '../machine.ts';
 import { BootPath } from '../boot/boot-path.ts';
-import { checkFixtureRequest, ensureFixture } from '../fixture/fixture.ts';
+import { imagesFor, userImagesFromEnv } from './image-source.ts';
 import { appendRecord, type TestRecord } from '../report/record.ts';
 import { writeReport } from '../report/write-report.ts';
 import { inShard, machinesFor, selectionFromEnv, type ScenarioMeta } from './selection.ts';
@@ -37,7 +37,8 @@ export function scenario(meta: ScenarioMeta, body: ScenarioBody): void {
   for (const config of machinesFor(meta, selection)) {
     register(`${meta.name} on ${config.name}`, (t) => runOne(t, meta.name, meta, config, variant, body));
   }
-  if (variant !== 'normal') return;
+  // The variants are broken fixtures: a user's images have none.
+  if (variant !== 'normal' || userImagesFromEnv()) return;
   const detectors = machinesFor(meta, { ...selection, slice: 'ci' });
   for (const { variant: broken, failure } of meta.detects ?? []) {
     for (const config of detectors) {
@@ -68,7 +69,6 @@ async function runOne(
   body: ScenarioBody,
 ): Promise<void> {
   const runDir = runDirFromEnv();
-  const { arch, variant } = checkFixtureRequest(config.arch, requestedVariant);
   const accel = await chooseAccel(parseAccelChoice(process.env.BOOTPROOF_ACCEL));
   t.timeout(meta.timeoutMinutes * 60_000 * timeFactors[accel.accel], `scenario ${meta.name} ran past its time limit`);
   const attempt = Number(process.env.BOOTPROOF_ATTEMPT ?? 1);
@@ -81,7 +81,7 @@ async function runOne(
   let vm: TestMachine | undefined;
   let error: unknown;
   try {
-    const fixture = await ensureFixture(arch, variant);
+    const fixture = await imagesFor(config.arch, requestedVariant, profile);
     image = { path: fixture.disk, sha256: fixture.manifest.files['disk.img']?.sha256 ?? (await sha256File(fixture.disk)) };
     machine = await Machine.create({ config, profile, image: fixture.disk, accel: accel.accel, artifactDir });
     t.teardown(() => machine?.release());
