@@ -15,6 +15,7 @@ import type { CrashStateRow } from './report/crash-state-row.ts';
 import { mergeRunFolders } from './report/merge.ts';
 import { inspectImage } from './image/inspect.ts';
 import { checkInputs } from './image/check-inputs.ts';
+import { openConsole } from './console/console-command.ts';
 import { loadProfile } from './config/profile.ts';
 import { appendHistory, belongsInHistory, historyFileFor } from './report/history.ts';
 
@@ -28,6 +29,8 @@ commands:
   machines                                                   list the machines and whether each can run here
   validate --profile P --image IMG --fs FS [--fs FS2] [--machines M,...] [--scenario S,...] [--out DIR]
                                                              check a user's image and .fs files, then run the scenarios on them
+  console --machine M [--image IMG] [--fs FS]... [--write] [--out DIR]
+                                                             your terminal on the machine's serial console; Ctrl-] for commands
   inspect IMG [--json]                                       what an image holds: partitions, filesystems, boot.conf, checksums
   fixture build --arch A [--variant V] [--out DIR]           build (or reuse) a fixture image (A: amd64, mips64el), print its folder
   report build DIR                                           rebuild results.json, junit.xml and index.html of a run folder
@@ -65,6 +68,7 @@ const options = {
   image: { type: 'string' },
   fs: { type: 'string', multiple: true },
   machines: { type: 'string' },
+  write: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -92,6 +96,18 @@ async function main(argv: string[]): Promise<number> {
       return listMachines();
     case 'validate':
       return validate(values);
+    case 'console':
+      if (!values.machine) throw new UsageError('console needs --machine (see bootproof machines)');
+      await openConsole({
+        machine: values.machine,
+        image: values.image,
+        fs: values.fs ?? [],
+        write: values.write ?? false,
+        out: resolve(values.out ?? join('reports', `console-${timestamp()}`)),
+        profile: values.profile ?? 'fixture',
+        accel: parseAccelChoice(values.accel),
+      });
+      return 0;
     case 'inspect':
       return inspect(rest, values);
     case 'fixture':

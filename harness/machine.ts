@@ -10,7 +10,7 @@ import { QemuProcess, type ExitInfo } from './qemu/process.ts';
 import { QmpClient } from './qemu/qmp.ts';
 import { Console } from './console/console.ts';
 import { AsciicastWriter } from './console/asciicast.ts';
-import { createOverlay } from './disk/overlay.ts';
+import { createOverlay, imageFormat } from './disk/overlay.ts';
 import { timeFactors, type Accel } from './deadline.ts';
 import { StateError, UsageError } from './errors.ts';
 import { BootServer } from './net/boot-server.ts';
@@ -25,8 +25,10 @@ export interface MachineOptions {
   artifactDir: string;
   /** Hard ceiling for each QEMU process, in seconds. */
   ceilingSeconds?: number;
-  /** Sees every raw console chunk before the console does (benchmarks). */
+  /** Sees every raw console chunk before the console does (benchmarks, the interactive console). */
   tap?: (raw: string) => void;
+  /** Boot the image itself, so that the guest's writes change it (the interactive console's --write). */
+  writeImage?: boolean;
 }
 
 export interface StartOptions {
@@ -61,6 +63,7 @@ export class Machine {
     readonly options: MachineOptions,
     private readonly workDir: DirectoryResult,
     private readonly overlay: string,
+    private readonly diskFormat: 'qcow2' | 'raw',
     private readonly firmwareVars: string | undefined,
     private readonly server: BootServer | undefined,
   ) {
@@ -81,8 +84,14 @@ export class Machine {
     await mkdir(options.artifactDir, { recursive: true });
     const workDir = await dir({ prefix: 'bp-', unsafeCleanup: true });
     try {
-      const overlay = join(workDir.path, 'disk.qcow2');
-      await createOverlay(options.image, overlay);
+      let overlay = join(workDir.path, 'disk.qcow2');
+      let diskFormat: 'qcow2' | 'raw' = 'qcow2';
+      if (options.writeImage) {
+        overlay = resolve(options.image);
+        diskFormat = await imageFormat(overlay);
+      } else {
+        await createOverlay(options.image, overlay);
+      }
       let vars: string | undefined;
       if (options.config.firmware.vars) {
         vars = join(workDir.path, 'vars.fd');
@@ -91,7 +100,7 @@ export class Machine {
       const server = options.config.network
         ? await BootServer.start(join(workDir.path, 'boot'), join(options.artifactDir, 'boot-server.log'))
         : undefined;
-      return new Machine(options, workDir, overlay, vars, server);
+      return new Machine(options, workDir, overlay, diskFormat, vars, server);
     } catch (error) {
       await workDir.cleanup();
       throw error;
@@ -136,7 +145,7 @@ export class Machine {
     const argv = buildArgv(
       config,
       {
-        disk: { path: this.overlay, format: 'qcow2' },
+        disk: { path: this.overlay, format: this.diskFormat },
         extraDisks,
         qmpSocket,
         firmwareVars: this.firmwareVars,
@@ -198,6 +207,15 @@ export class Machine {
     await this.settled(process);
   }
 
+  /** Resolves when the running QEMU ends, for whatever reason (undefined when none runs). */
+  async exited(): Promise<ExitInfo | undefined> {
+    const process = this.process;
+    if (!process) return undefined;
+    const info = await process.exited;
+    await this.settled(process);
+    return info;
+  }
+
   /** Waits until QEMU exits by itself (after a guest poweroff); cuts power if it does not within the time limit. */
   async waitForExit(timeoutMs = 60_000): Promise<ExitInfo> {
     const process = this.process;
@@ -214,9 +232,28 @@ export class Machine {
     return info;
   }
 
+  /** Plugs a raw file in as a read-only virtio disk while the machine runs (QMP hot-plug); returns its QOM id. */
+  async plugDisk(path: string): Promise<string> {
+    if (this.options.config.disk.interface !== 'virtio') {
+      throw new UsageError(`machine ${this.options.config.name} has ${this.options.config.disk.interface} disks, which cannot be plugged in while it runs`);
+    }
+    const id = `bp-plugged-${++this.plugged}`;
+    await this.qmp.execute('blockdev-add', {
+      driver: 'raw',
+      'node-name': id,
+      'read-only': true,
+      file: { driver: 'file', filename: resolve(path), 'read-only': true },
+    });
+    await this.qmp.execute('device_add', { driver: 'virtio-blk-pci', drive: id, id });
+    return id;
+  }
+
+  private plugged = 0;
+
   /** Throws away everything the guest wrote: a new overlay over the untouched base image. Only while off. */
   async resetDisk(): Promise<void> {
     if (this.state !== 'off') throw new StateError('reset the disk', this.state, 'off');
+    if (this.options.writeImage) throw new StateError('reset the disk', 'booting the image itself (--write)', 'booting an overlay');
     await rm(this.overlay, { force: true });
     await createOverlay(this.options.image, this.overlay);
   }

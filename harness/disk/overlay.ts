@@ -16,7 +16,8 @@ export async function createOverlay(base: string, overlay: string): Promise<void
   await execa('qemu-img', ['create', '-q', '-f', 'qcow2', '-F', format, '-b', absolute, overlay]);
 }
 
-async function imageFormat(path: string): Promise<'raw' | 'qcow2'> {
+/** The format QEMU sees in the file: qcow2, or raw for anything else. */
+export async function imageFormat(path: string): Promise<'raw' | 'qcow2'> {
   const { stdout } = await execa('qemu-img', ['info', '--output=json', '-U', path]);
   const format = (JSON.parse(stdout) as { format: string }).format;
   return format === 'qcow2' ? 'qcow2' : 'raw';

@@ -1,0 +1,76 @@
+// console: `bootproof console` on a real terminal (a pty): guest output shows, Ctrl-] opens the command line,
+// pause/resume act, quit ends the session with no QEMU left, the session is recorded and the image is untouched.
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pty from 'node-pty';
+import { scenario, BootproofError } from '../harness/index.ts';
+import { sha256File } from '../harness/disk/sha256.ts';
+
+const cli = fileURLToPath(new URL('../bin/bootproof.js', import.meta.url));
+
+scenario(
+  {
+    name: 'console',
+    description: 'bootproof console: the guest is on the terminal, Ctrl-] commands work, quit leaves no QEMU and an untouched image',
+    depth: 'loader',
+    ci: ['amd64-bios'],
+    timeoutMinutes: 5,
+  },
+  async (t, vm) => {
+    const out = join(vm.machine.options.artifactDir, 'session');
+    const terminal = pty.spawn(
+      process.execPath,
+      [cli, 'console', '--machine', vm.config.name, '--image', vm.fixture.disk, '--accel', vm.machine.options.accel, '--out', out],
+      { name: 'xterm-256color', cols: 80, rows: 25, env: { ...process.env, BOOTPROOF_OWNER_PID: '' } },
+    );
+    let shown = '';
+    terminal.onData((d) => (shown += d));
+    const exited = new Promise<number>((resolve) => terminal.onExit(({ exitCode }) => resolve(exitCode)));
+    t.teardown(() => terminal.kill('SIGKILL'));
+    const waitFor = async (what: RegExp, seconds: number) => {
+      const until = Date.now() + seconds * 1000 * vm.machine.timeFactor;
+      while (!what.test(shown)) {
+        if (Date.now() > until) throw new BootproofError(`timed out waiting for ${what} on the console command's terminal; it showed:\n${shown.slice(-1500)}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+
+    await vm.step('guest output reaches the terminal', () => waitFor(vm.profile.loader.banner, 60));
+    await vm.step('Ctrl-] opens the command line; pause and resume', async () => {
+      terminal.write('\x1d');
+      await waitFor(/bootproof> $/, 10);
+      terminal.write('pause\r');
+      await waitFor(/\[bootproof\] paused/, 10);
+      terminal.write('\x1dresume\r');
+      await waitFor(/\[bootproof\] running/, 10);
+    });
+    const code = await vm.step('quit ends the session', async () => {
+      terminal.write('\x1dquit\r');
+      await waitFor(/console ended \(quit\)/, 30);
+      return exited;
+    });
+    t.is(code, 0);
+
+    const stderrLog = await readFile(join(out, 'qemu-stderr.log'), 'utf8');
+    const name = /-name (bootproof-\S+)/.exec(stderrLog)?.[1];
+    t.truthy(name, 'the QEMU command line is recorded');
+    t.deepEqual(await processesNamed(name!), [], 'no QEMU outlives the console command');
+    t.regex(await readFile(join(out, 'console.txt'), 'utf8'), vm.profile.loader.banner, 'the session is recorded');
+    t.regex((await readFile(join(out, 'console.cast'), 'utf8')).split('\n')[0]!, /"version":\s*2/);
+    t.is(await sha256File(vm.fixture.disk), vm.fixture.manifest.files['disk.img']!.sha256, 'the image was not written');
+  },
+);
+
+/** Pids whose command line mentions `name`. */
+async function processesNamed(name: string): Promise<number[]> {
+  const found: number[] = [];
+  for (const pid of (await readdir('/proc')).filter((p) => /^\d+$/.test(p))) {
+    try {
+      if ((await readFile(`/proc/${pid}/cmdline`, 'utf8')).includes(name)) found.push(Number(pid));
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return found;
+}
