@@ -58,6 +58,8 @@ export class Machine {
   private currentQmp: QmpClient | undefined;
   private readonly cast: AsciicastWriter;
   private starts = 0;
+  /** Boot commands the firmware's NVRAM keeps from an earlier power-on of this machine (its NVRAM file lives as long as it). */
+  firmwareSettingsSaved: string[] | undefined;
 
   private constructor(
     readonly options: MachineOptions,
@@ -93,9 +95,13 @@ export class Machine {
         await createOverlay(options.image, overlay);
       }
       let vars: string | undefined;
-      if (options.config.firmware.vars) {
+      const { firmware } = options.config;
+      if (firmware.vars) {
         vars = join(workDir.path, 'vars.fd');
-        await copyFile(options.config.firmware.vars, vars);
+        await copyFile(firmware.vars, vars);
+      } else if (firmware.nvramBytes !== undefined) {
+        vars = join(workDir.path, 'nvram.bin');
+        await writeFile(vars, Buffer.alloc(firmware.nvramBytes));
       }
       const server = options.config.network
         ? await BootServer.start(join(workDir.path, 'boot'), join(options.artifactDir, 'boot-server.log'))

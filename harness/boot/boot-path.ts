@@ -1,12 +1,14 @@
-// Drives a machine from power-on to a requested state (loader prompt, shell), timing each boot phase.
+// Drives a machine from power-on to a requested state (firmware prompt, loader prompt, shell), timing each boot phase.
 import type { Machine, StartOptions } from '../machine.ts';
 import { fill, type TargetProfile } from '../config/profile.ts';
 import type { FailFastPattern } from '../console/console.ts';
 import { Deadline } from '../deadline.ts';
-import { BootproofError, StateError } from '../errors.ts';
+import { BootproofError, StateError, UsageError } from '../errors.ts';
+import type { FirmwarePersistence, FirmwarePrompt } from '../config/vm-config.ts';
 import { Shell } from './shell.ts';
 
-export type BootState = 'off' | 'firmware' | 'loader' | 'shell';
+/** `starting`: powered on or rebooted, the firmware runs by itself; `firmware`: at the firmware's prompt. */
+export type BootState = 'off' | 'starting' | 'firmware' | 'loader' | 'shell';
 
 export interface Phases {
   firmwareMs?: number;
@@ -21,6 +23,13 @@ export interface BootRecord {
   device?: string;
   version?: string;
   bootId?: string;
+  /** How the boot began: a power-on (QEMU started) or a reboot of the running machine. */
+  start?: 'power-on' | 'reboot';
+  /**
+   * Boot commands the harness typed at the firmware prompt in this boot, and what the firmware keeps of
+   * them (`none`: typed at every boot; `reset`: at every power-on; `nvram`: once per machine).
+   */
+  firmware?: { typed: string[]; persistence: FirmwarePersistence };
   phases: Phases;
 }
 
@@ -34,12 +43,41 @@ export class BootPath {
   private startOptions: StartOptions = {};
   readonly boots: BootRecord[] = [];
   readonly shell: Shell;
+  private readonly firmwareValues: Record<string, string> = {};
 
   constructor(
     readonly machine: Machine,
     readonly profile: TargetProfile,
   ) {
     this.shell = new Shell(() => this.machine.console, { typingDelayMs: profile.shell.typingDelayMs });
+    if (profile.firmwareLoader) {
+      this.provideFirmwareValues({
+        loaderFile: profile.firmwareLoader.file,
+        loaderPartition: String(profile.firmwareLoader.partition),
+      });
+    }
+  }
+
+  /** Values for the `{name}` placeholders of the firmware's boot commands (e.g. a boot server's address). */
+  provideFirmwareValues(values: Record<string, string>): void {
+    Object.assign(this.firmwareValues, values);
+  }
+
+  /** The firmware's boot commands with their placeholders filled. */
+  firmwareBootCommands(): string[] {
+    const boot = this.machine.options.config.firmware.boot;
+    return (boot?.commands ?? []).map((command) =>
+      command.replace(/\{(\w+)\}/g, (_whole, key: string) => {
+        const value = this.firmwareValues[key];
+        if (value === undefined) {
+          throw new UsageError(
+            `${this.machine.options.config.file}: firmware boot command "${command}" needs a value for {${key}}: ` +
+              `the target profile (${this.profile.name}) or the scenario must provide it`,
+          );
+        }
+        return value;
+      }),
+    );
   }
 
   /** The boot that is running (or ran last). */
@@ -56,11 +94,11 @@ export class BootPath {
     await this.machine.start(this.startOptions);
     // A write log records one run only; later power-ons keep the disks but not the log.
     this.startOptions = { disks: this.startOptions.disks };
-    this.beginBoot();
+    this.beginBoot('power-on');
   }
 
   /** Drives the machine to `target`, passing through each earlier state; the current state is a no-op. */
-  async reach(target: 'loader' | 'shell'): Promise<void> {
+  async reach(target: 'firmware' | 'loader' | 'shell'): Promise<void> {
     if (this.broken) throw new BootproofError(`boot path broken earlier: ${firstLine(this.broken)}`, { cause: this.broken });
     try {
       await this.transition(target);
@@ -76,6 +114,16 @@ export class BootPath {
     await this.typeAtLoader(fill(this.profile.loader.selectDevice, { device }));
     this.lastBoot.requestedDevice = device;
     await this.reach('shell');
+  }
+
+  /** At the firmware prompt: types one command and returns what it printed up to the next prompt. */
+  async typeAtFirmware(line: string): Promise<string> {
+    if (this.state !== 'firmware') throw new StateError('type at the firmware prompt', this.state, 'firmware');
+    const console = this.machine.console;
+    await console.sendLine(line, { echo: true });
+    const start = console.streamText().length;
+    const prompt = await console.waitFor(this.firmwarePrompt().regex, { timeoutMs: limits.firmware });
+    return console.streamText(start, prompt.index).replace(/^\r?\n/, '');
   }
 
   /** Types one line at the loader prompt, waiting for its echo. */
@@ -101,7 +149,13 @@ export class BootPath {
   async reboot(): Promise<void> {
     if (this.state !== 'shell') throw new StateError('reboot', this.state, 'shell');
     await this.machine.console.sendLine(this.profile.commands.reboot);
-    this.beginBoot();
+    this.beginBoot('reboot');
+  }
+
+  /** Ends QEMU with QMP `quit` (disks and NVRAM flushed); the next power-on is a QEMU restart. */
+  async quit(): Promise<void> {
+    await this.machine.quit();
+    this.state = 'off';
   }
 
   /** Cuts power (SIGKILL of QEMU): nothing in flight is flushed. */
@@ -117,11 +171,11 @@ export class BootPath {
 
   private bootStreamStart = 0;
 
-  private beginBoot(): void {
+  private beginBoot(start: BootRecord['start']): void {
     this.bootStreamStart = this.machine.console.streamText().length;
-    this.state = 'firmware';
+    this.state = 'starting';
     this.phaseStart = performance.now();
-    this.boots.push({ phases: {} });
+    this.boots.push({ start, phases: {} });
   }
 
   private lap(phase: keyof Phases): void {
@@ -130,12 +184,19 @@ export class BootPath {
     this.phaseStart = now;
   }
 
-  private async transition(target: 'loader' | 'shell'): Promise<void> {
+  private async transition(target: 'firmware' | 'loader' | 'shell'): Promise<void> {
     if (this.state === target) return;
     if (this.state === 'off') await this.powerOn(this.startOptions);
+    if (this.state === 'shell' && target !== 'shell') await this.reboot();
+    if (target === 'firmware') {
+      if (this.state !== 'starting') throw new StateError('reach the firmware prompt', this.state, 'starting');
+      await this.toFirmwarePrompt();
+      return;
+    }
+    if (this.state === 'starting' && this.firmwareNeedsBootCommands()) await this.toFirmwarePrompt();
+    if (this.state === 'firmware') await this.startLoaderFromFirmware();
     if (target === 'loader') {
-      if (this.state === 'shell') await this.reboot();
-      await this.loaderBanner();
+      if (this.state === 'starting') await this.loaderBanner();
       await this.interruptLoader();
       return;
     }
@@ -144,8 +205,78 @@ export class BootPath {
     await this.toShell();
   }
 
+  private firmwarePrompt(): FirmwarePrompt {
+    const { config } = this.machine.options;
+    if (!config.firmware.prompt) {
+      throw new UsageError(`machine ${config.name} declares no firmware prompt (firmware.prompt in ${config.file})`);
+    }
+    return config.firmware.prompt;
+  }
+
+  /** Whether the firmware must be told how to start the loader in this boot, given what it keeps. */
+  private firmwareNeedsBootCommands(): boolean {
+    const boot = this.machine.options.config.firmware.boot;
+    if (!boot) return false;
+    switch (boot.persistence) {
+      case 'none':
+        return true;
+      case 'reset':
+        return this.lastBoot.start === 'power-on';
+      case 'nvram':
+        return this.machine.firmwareSettingsSaved === undefined;
+    }
+  }
+
+  /** Stops autoboot with the interrupt key, pressed again until the prompt shows (or waits for a prompt that comes by itself). */
+  private async toFirmwarePrompt(): Promise<void> {
+    const prompt = this.firmwarePrompt();
+    const console = this.machine.console;
+    const failFast = this.firmwareFailFast();
+    if (prompt.interruptKey === undefined) {
+      await console.waitFor(prompt.regex, { timeoutMs: limits.firmware, failFast });
+    } else {
+      if (prompt.interruptWindow) await console.waitFor(prompt.interruptWindow, { timeoutMs: limits.firmware, failFast });
+      const deadline = new Deadline(limits.firmware * this.machine.timeFactor);
+      for (;;) {
+        await console.send(prompt.interruptKey, 0);
+        const result = await console.waitForAny(
+          { prompt: prompt.regex },
+          { deadline: new Deadline(prompt.repeatMs), softTimeout: !deadline.expired(), failFast },
+        );
+        if (result.outcome === 'prompt') break;
+      }
+      if (prompt.clearTypeAhead) {
+        await console.sendLine('');
+        await console.waitFor(prompt.regex, { timeoutMs: limits.firmware, failFast });
+      }
+    }
+    this.state = 'firmware';
+  }
+
+  /** Types the firmware's boot commands at its prompt, each after the prompt; the last one starts the loader. */
+  private async startLoaderFromFirmware(): Promise<void> {
+    const { firmware } = this.machine.options.config;
+    if (!firmware.boot) throw new UsageError(`machine ${this.machine.options.config.name} declares no firmware boot commands (firmware.boot)`);
+    const commands = this.firmwareBootCommands();
+    const console = this.machine.console;
+    const typed: string[] = [];
+    this.lastBoot.firmware = { typed, persistence: firmware.boot.persistence };
+    for (const [i, command] of commands.entries()) {
+      if (i > 0) await console.waitFor(this.firmwarePrompt().regex, { timeoutMs: limits.firmware, failFast: this.firmwareFailFast() });
+      await console.sendLine(command, { echo: true });
+      typed.push(command);
+    }
+    if (firmware.boot.persistence === 'nvram') this.machine.firmwareSettingsSaved = commands;
+    this.state = 'starting';
+  }
+
+  private firmwareFailFast(): FailFastPattern[] {
+    const failure = this.machine.options.config.firmware.boot?.failure;
+    return failure ? [{ name: 'firmware boot failure', regex: failure }] : [];
+  }
+
   private async loaderBanner(): Promise<void> {
-    await this.machine.console.waitFor(this.profile.loader.banner, { timeoutMs: limits.firmware });
+    await this.machine.console.waitFor(this.profile.loader.banner, { timeoutMs: limits.firmware, failFast: this.firmwareFailFast() });
     this.lap('firmwareMs');
   }
 

@@ -45,7 +45,7 @@ test('a user profile with a mistake gets an error naming file and key', (t) => {
   const raw = JSON.parse(readFileSync(new URL('./profiles/fixture.json', import.meta.url), 'utf8'));
   raw.loader.interruptKey = 'F12';
   const error = t.throws(() => parseProfile('mine', 'mine.json', raw), { instanceOf: UsageError });
-  t.is(error.message, 'mine.json: loader.interruptKey: unknown key "F12": use escape, enter, space, tab, backspace or ctrl-<letter>');
+  t.is(error.message, 'mine.json: loader.interruptKey: unknown key "F12": use escape, enter, space, tab, backspace, ctrl-<letter> or one printable character');
   raw.loader.interruptKey = 'escape';
   raw.shell.prompt = '(unclosed';
   t.throws(() => parseProfile('mine', 'mine.json', raw), { message: /mine\.json: shell\.prompt: not a valid regular expression/ });

@@ -50,6 +50,11 @@ export interface TargetProfile {
   };
   /** Each root device's partition, appended to the boot disk's guest device name. */
   partitions: Record<string, string>;
+  /**
+   * The image's first-stage loader that Open Firmware loads by path (OpenBSD's ofwboot): its file name and
+   * partition (1 = the first MBR partition). Fills `{loaderFile}` and `{loaderPartition}` in vm-config boot commands.
+   */
+  firmwareLoader?: { file: string; partition: number };
   failFast: FailFastPattern[];
 }
 
@@ -144,6 +149,7 @@ export function parseProfile(name: string, file: string, raw: unknown): TargetPr
       checkCfg: commands.string('checkCfg'),
     },
     partitions: stringMap(r.object('partitions')),
+    firmwareLoader: parseFirmwareLoader(r.object('firmwareLoader', 'optional')),
     failFast: r.objects('failFast').map((f) => {
       const pattern = { name: f.string('name'), regex: f.regex('regex') };
       f.done();
@@ -156,6 +162,16 @@ export function parseProfile(name: string, file: string, raw: unknown): TargetPr
     throw new UsageError(`${file}: identify: "command" needs "commandPattern"`);
   }
   return Object.freeze(profile);
+}
+
+function parseFirmwareLoader(reader: ObjectReader | undefined): TargetProfile['firmwareLoader'] {
+  if (!reader) return undefined;
+  const loader = { file: reader.string('file'), partition: reader.number('partition') };
+  reader.done();
+  if (!Number.isInteger(loader.partition) || loader.partition < 1) {
+    throw new UsageError(`${reader.file}: firmwareLoader.partition: expected a partition number from 1, got ${loader.partition}`);
+  }
+  return loader;
 }
 
 function stringMap(reader: ObjectReader): Record<string, string> {

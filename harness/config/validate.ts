@@ -48,6 +48,17 @@ export class ObjectReader {
     return v;
   }
 
+  optionalNumber(key: string): number | undefined {
+    return this.value[key] === undefined ? (this.seen.add(key), undefined) : this.number(key);
+  }
+
+  boolean(key: string, fallback: boolean): boolean {
+    const v = this.get(key);
+    if (v === undefined) return fallback;
+    if (typeof v !== 'boolean') throw new UsageError(`${this.where(key)}: expected true or false, got ${describe(v)}`);
+    return v;
+  }
+
   oneOf<T extends string>(key: string, allowed: readonly T[], fallback?: T): T {
     const v = this.get(key);
     if (v === undefined && fallback !== undefined) return fallback;

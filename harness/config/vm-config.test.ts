@@ -25,7 +25,7 @@ test('a wrong value is quoted with its type', (t) => {
   const error = t.throws(() => parseVmConfig('x', 'x.json', { ...bios(), memoryMiB: '512' }), { instanceOf: UsageError });
   t.is(error.message, 'x.json: memoryMiB: expected a non-negative number, got "512" (string)');
   const kind = t.throws(() => parseVmConfig('x', 'x.json', { ...bios(), firmware: { kind: 'coreboot', banner: 'x' } }));
-  t.regex(kind.message, /x\.json: firmware\.kind: expected one of "seabios", "ovmf", got "coreboot" \(string\)/);
+  t.regex(kind.message, /x\.json: firmware\.kind: expected one of "seabios", "ovmf", "slof", "openbios", got "coreboot" \(string\)/);
 });
 
 test('unreadable JSON names the file', (t) => {
@@ -49,4 +49,45 @@ test('a NIC is optional; its boot ROM must exist and names its package', (t) => 
   t.deepEqual(nic.network, { model: 'virtio-net-pci', bootRom: '/nonexistent/pxe.rom', package: 'ipxe-qemu' });
   t.regex(missingOnHost(nic) ?? '', /network boot ROM \/nonexistent\/pxe\.rom not found: install the Debian package ipxe-qemu/);
   t.throws(() => parseVmConfig('x', 'x.json', { ...bios(), network: { modle: 'e1000' } }), { message: /network/ });
+});
+
+const slof = () => ({
+  ...bios(),
+  arch: 'ppc64el',
+  firmware: {
+    kind: 'slof',
+    banner: 'SLOF',
+    nvramBytes: 65536,
+    prompt: { regex: '0 > ', interruptKey: 's', interruptWindow: 'Press "s"', repeatMs: 1000, clearTypeAhead: true },
+    boot: { commands: ['setenv boot-device disk:{loaderPartition},\\{loaderFile}', 'reset-all'], persistence: 'nvram' },
+  },
+});
+
+test('a firmware stage: prompt, interrupt key, boot commands and what the firmware keeps', (t) => {
+  const { firmware } = parseVmConfig('x', 'x.json', slof());
+  t.is(firmware.prompt?.interruptKey, 's');
+  t.is(firmware.prompt?.regex.source, '0 > ');
+  t.true(firmware.prompt?.clearTypeAhead);
+  t.deepEqual(firmware.boot?.commands, ['setenv boot-device disk:{loaderPartition},\\{loaderFile}', 'reset-all']);
+  t.is(firmware.boot?.persistence, 'nvram');
+  t.is(firmware.nvramBytes, 65536);
+  const ipxe = parseVmConfig('y', 'y.json', { ...bios(), firmware: { kind: 'seabios', banner: 'x', prompt: { regex: 'iPXE> ', interruptKey: 'ctrl-b' } } });
+  t.is(ipxe.firmware.prompt?.interruptKey, '\x02');
+  t.is(ipxe.firmware.prompt?.repeatMs, 1000);
+});
+
+test('firmware stage mistakes are named with the fix', (t) => {
+  const base = slof();
+  const noPrompt = { ...base, firmware: { ...base.firmware, prompt: undefined } };
+  t.throws(() => parseVmConfig('x', 'x.json', noPrompt), { message: 'x.json: firmware.boot needs firmware.prompt (where the commands are typed)' });
+  const noNvram = { ...base, firmware: { ...base.firmware, nvramBytes: undefined } };
+  t.throws(() => parseVmConfig('x', 'x.json', noNvram), { message: /persistence "nvram" needs "nvramBytes"/ });
+  const badPersistence = { ...base, firmware: { ...base.firmware, boot: { commands: ['boot'], persistence: 'flash' } } };
+  t.throws(() => parseVmConfig('x', 'x.json', badPersistence), {
+    message: 'x.json: firmware.boot.persistence: expected one of "nvram", "reset", "none", got "flash" (string)',
+  });
+  const badKey = { ...base, firmware: { ...base.firmware, prompt: { regex: '0 > ', interruptKey: 'F12' } } };
+  t.throws(() => parseVmConfig('x', 'x.json', badKey), { message: /x\.json: firmware\.prompt\.interruptKey: unknown key "F12"/ });
+  const typo = { ...base, firmware: { ...base.firmware, boot: { ...base.firmware.boot, persistance: 'none' } } };
+  t.throws(() => parseVmConfig('x', 'x.json', typo), { message: 'x.json: unknown key "firmware.boot.persistance" (check the spelling)' });
 });

@@ -3,12 +3,53 @@ import { readFileSync, readdirSync, accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ObjectReader } from './validate.ts';
+import { keyBytes } from '../console/keys.ts';
 import { InfrastructureError, UsageError } from '../errors.ts';
 import type { Accel } from '../deadline.ts';
 
-export const firmwareKinds = ['seabios', 'ovmf'] as const;
+export const firmwareKinds = ['seabios', 'ovmf', 'slof', 'openbios'] as const;
 export type FirmwareKind = (typeof firmwareKinds)[number];
 export type Depth = 'full' | 'loader';
+/**
+ * What the firmware keeps of the boot commands typed at its prompt: `nvram` survives a QEMU restart
+ * (a per-VM NVRAM file kept for the machine's lifetime), `reset` survives a firmware reset only,
+ * `none` nothing (the harness types the commands at every boot).
+ */
+export const firmwarePersistences = ['nvram', 'reset', 'none'] as const;
+export type FirmwarePersistence = (typeof firmwarePersistences)[number];
+
+/** The firmware's command prompt and how to get there instead of autobooting. */
+export interface FirmwarePrompt {
+  regex: RegExp;
+  /** Pressed again every `repeatMs` until the prompt shows; absent when the prompt comes by itself. */
+  interruptKey?: string;
+  /** Output after which the interrupt key is pressed (the key may be pressed before it shows when absent). */
+  interruptWindow?: RegExp;
+  repeatMs: number;
+  /** Press Enter once at the prompt and wait for it again, to throw away interrupt keys typed ahead. */
+  clearTypeAhead: boolean;
+}
+
+/** What an operator types at the firmware prompt to start the image's loader. */
+export interface FirmwareBoot {
+  /** Typed in order, each after the prompt; the last one starts the loader. `{name}` placeholders are filled by the harness. */
+  commands: string[];
+  persistence: FirmwarePersistence;
+  /** The firmware saying it could not start the loader (ends the wait at once). */
+  failure?: RegExp;
+}
+
+export interface FirmwareConfig {
+  kind: FirmwareKind;
+  banner: RegExp;
+  code?: string;
+  vars?: string;
+  package?: string;
+  prompt?: FirmwarePrompt;
+  boot?: FirmwareBoot;
+  /** Size of a blank per-VM NVRAM file attached as pflash (kept across QEMU restarts of one machine). */
+  nvramBytes?: number;
+}
 
 export interface VmConfig {
   name: string;
@@ -20,7 +61,7 @@ export interface VmConfig {
   cpu: string;
   memoryMiB: number;
   accelerators: Accel[];
-  firmware: { kind: FirmwareKind; banner: RegExp; code?: string; vars?: string; package?: string };
+  firmware: FirmwareConfig;
   disk: { interface: 'virtio' | 'ide'; guestDevices: string[] };
   /** A NIC on QEMU's user network, with the VM's boot server behind it (TFTP and HTTP at 10.0.2.2). */
   network?: { model: string; bootRom?: string; package?: string };
@@ -73,13 +114,7 @@ export function parseVmConfig(name: string, file: string, raw: unknown): VmConfi
       if (a !== 'kvm' && a !== 'tcg') throw new UsageError(`${file}: accelerators: expected "kvm" or "tcg", got "${a}"`);
       return a;
     }),
-    firmware: {
-      kind: firmware.oneOf('kind', firmwareKinds),
-      banner: firmware.regex('banner'),
-      code: firmware.string('code', undefined),
-      vars: firmware.string('vars', undefined),
-      package: firmware.string('package', undefined),
-    },
+    firmware: parseFirmware(firmware),
     disk: {
       interface: disk.oneOf('interface', ['virtio', 'ide']),
       guestDevices: disk.strings('guestDevices'),
@@ -101,6 +136,55 @@ export function parseVmConfig(name: string, file: string, raw: unknown): VmConfi
     throw new UsageError(`${file}: firmware: OVMF needs "code" and "vars" (paths of OVMF_CODE and OVMF_VARS)`);
   }
   return Object.freeze(config);
+}
+
+function parseFirmware(r: ObjectReader): FirmwareConfig {
+  const promptReader = r.object('prompt', 'optional');
+  const bootReader = r.object('boot', 'optional');
+  const firmware: FirmwareConfig = {
+    kind: r.oneOf('kind', firmwareKinds),
+    banner: r.regex('banner'),
+    code: r.string('code', undefined),
+    vars: r.string('vars', undefined),
+    package: r.string('package', undefined),
+    nvramBytes: r.optionalNumber('nvramBytes'),
+  };
+  if (promptReader) {
+    firmware.prompt = {
+      regex: promptReader.regex('regex'),
+      interruptKey: promptReader.string('interruptKey', undefined),
+      interruptWindow: promptReader.regex('interruptWindow', 'optional'),
+      repeatMs: promptReader.number('repeatMs', 1000),
+      clearTypeAhead: promptReader.boolean('clearTypeAhead', false),
+    };
+    if (firmware.prompt.interruptKey !== undefined) firmware.prompt.interruptKey = parseKeyName(promptReader, 'interruptKey', firmware.prompt.interruptKey);
+    if (firmware.prompt.interruptWindow && !firmware.prompt.interruptKey) {
+      throw new UsageError(`${r.file}: firmware.prompt: "interruptWindow" needs "interruptKey" (the key that stops autoboot)`);
+    }
+    promptReader.done();
+  }
+  if (bootReader) {
+    firmware.boot = {
+      commands: bootReader.strings('commands'),
+      persistence: bootReader.oneOf('persistence', firmwarePersistences),
+      failure: bootReader.regex('failure', 'optional'),
+    };
+    bootReader.done();
+    if (firmware.boot.commands.length === 0) throw new UsageError(`${r.file}: firmware.boot.commands: expected at least one command`);
+    if (!firmware.prompt) throw new UsageError(`${r.file}: firmware.boot needs firmware.prompt (where the commands are typed)`);
+    if (firmware.boot.persistence === 'nvram' && firmware.nvramBytes === undefined && !firmware.vars) {
+      throw new UsageError(`${r.file}: firmware.boot.persistence "nvram" needs "nvramBytes" (a per-VM NVRAM file) or "vars"`);
+    }
+  }
+  return firmware;
+}
+
+function parseKeyName(r: ObjectReader, key: string, name: string): string {
+  try {
+    return keyBytes(name);
+  } catch (error) {
+    throw new UsageError(`${r.file}: ${r.path}${key}: ${(error as Error).message}`);
+  }
 }
 
 /** Why this machine cannot run here (missing QEMU or firmware), or undefined when it can. */

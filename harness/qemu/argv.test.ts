@@ -60,3 +60,11 @@ test('a machine without a NIC gets none; one with a NIC serves its folder by TFT
   t.false(argv.includes('-nic none'));
   t.throws(() => buildArgv(withNic, files, { accel: 'tcg', name: 'x' }), { message: /needs a TFTP folder/ });
 });
+
+test('a firmware with an NVRAM file gets the per-VM file as pflash', (t) => {
+  const bios = loadVmConfig('amd64-bios');
+  const slof = { ...bios, arch: 'ppc64el', firmware: { kind: 'slof' as const, banner: /SLOF/, nvramBytes: 65536 } };
+  const argv = buildArgv(slof, { ...files, firmwareVars: '/tmp/vm/nvram.bin' }, { accel: 'tcg', name: 'x' });
+  const drives = argv.flatMap((a, i) => (a === '-drive' ? [argv[i + 1]] : []));
+  t.is(drives[0], 'if=pflash,format=raw,file=/tmp/vm/nvram.bin');
+});

@@ -14,7 +14,7 @@ export interface VmFiles {
   /** Further disks, e.g. a .fs file for an upgrade, in guest order. */
   extraDisks: Drive[];
   qmpSocket: string;
-  /** The per-VM copy of the firmware variable store, where the firmware has one. */
+  /** The per-VM firmware variable store (a copy of OVMF's, or a blank NVRAM file), where the firmware has one. */
   firmwareVars?: string;
   /** Record every write and flush of the boot disk into this file (QEMU's blklogwrites; notes/power-loss.md). */
   writeLog?: string;
@@ -61,14 +61,16 @@ function networkArgs(config: VmConfig, files: VmFiles): string[] {
 
 function firmwareArgs(config: VmConfig, files: VmFiles): string[] {
   switch (config.firmware.kind) {
-    case 'seabios':
-      return [];
     case 'ovmf':
       if (!files.firmwareVars) throw new Error(`${config.name}: OVMF needs a per-VM variable store`);
       return [
         '-drive', `if=pflash,format=raw,readonly=on,file=${config.firmware.code}`,
         '-drive', `if=pflash,format=raw,file=${files.firmwareVars}`,
       ];
+    default:
+      if (config.firmware.nvramBytes === undefined) return [];
+      if (!files.firmwareVars) throw new Error(`${config.name}: the firmware needs a per-VM NVRAM file`);
+      return ['-drive', `if=pflash,format=raw,file=${files.firmwareVars}`];
   }
 }
 

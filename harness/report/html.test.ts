@@ -151,3 +151,13 @@ test('writeReport writes index.html beside results.json, with the cast embedded 
   t.regex(html, /AsciinemaPlayer/);
   t.notRegex(html, /<(link|img|iframe)\b|\bsrc="http/i, 'nothing is loaded from elsewhere');
 });
+
+test('what the harness typed at the firmware prompt is shown per boot, with what the firmware keeps', (t) => {
+  const boots = [
+    { start: 'power-on' as const, firmware: { typed: ['setenv autoload no', 'tftpboot 0x88000000 initrd.cpio.gz'], persistence: 'none' as const }, phases: {} },
+    { start: 'reboot' as const, phases: {} },
+  ];
+  const html = page(results([{ ...record({ machine: 'mips64-uboot', boots }), attempts: [] } as FinalTest]));
+  t.regex(html, /boot 1: <code>setenv autoload no<\/code>, <code>tftpboot 0x88000000 initrd.cpio.gz<\/code> \(the firmware keeps nothing: the harness types it at every boot\)/);
+  t.notRegex(html, /boot 2:/);
+});

@@ -90,7 +90,23 @@ function bootsHtml(boots: BootRecord[]): string {
     ];
     return `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
   });
-  return `<table class="boots"><thead>${head}</thead><tbody>${rows.join('')}</tbody></table>`;
+  return `<table class="boots"><thead>${head}</thead><tbody>${rows.join('')}</tbody></table>${firmwareHtml(boots)}`;
+}
+
+const persistenceNotes = {
+  nvram: 'kept in the machine\'s NVRAM: typed once, later power-ons boot it by themselves',
+  reset: 'kept across firmware resets only: the harness types it at every power-on',
+  none: 'the firmware keeps nothing: the harness types it at every boot',
+} as const;
+
+/** What the harness typed at the firmware prompt, per boot, and what the firmware keeps of it. */
+function firmwareHtml(boots: BootRecord[]): string {
+  const items = boots.flatMap((b, i) =>
+    b.firmware && b.firmware.typed.length > 0
+      ? [`<li>boot ${i + 1}: <code>${b.firmware.typed.map(escapeHtml).join('</code>, <code>')}</code> (${persistenceNotes[b.firmware.persistence]})</li>`]
+      : [],
+  );
+  return items.length === 0 ? '' : `<p class="firmware">Typed at the firmware prompt:</p><ul class="firmware">${items.join('')}</ul>`;
 }
 
 function metaHtml(t: TestRecord): string {
