@@ -17,6 +17,8 @@ import { inspectImage } from './image/inspect.ts';
 import { checkInputs } from './image/check-inputs.ts';
 import { openConsole } from './console/console-command.ts';
 import { loadProfile } from './config/profile.ts';
+import { packRamdiskImage } from './image/ramdisk-image.ts';
+import { lookimageLines } from './image/ramdisk-header.ts';
 import { appendHistory, belongsInHistory, historyFileFor } from './report/history.ts';
 
 const usage = `usage: bootproof <command> [options]
@@ -31,7 +33,10 @@ commands:
                                                              check a user's image and .fs files, then run the scenarios on them
   console --machine M [--image IMG] [--fs FS]... [--write] [--out DIR]
                                                              your terminal on the machine's serial console; Ctrl-] for commands
-  inspect IMG [--json]                                       what an image holds: partitions, filesystems, boot.conf, checksums
+  inspect IMG [--json]                                       what an image holds: partitions, filesystems, boot.conf, checksums;
+                                                             for a packed ramdisk image, the header as lookimage prints it, verified
+  image pack --in RAW --out IMG [--compress] [--name N] [--dataset D] [--target-size SIZE]
+                                                             pack a ramdisk image behind a checksummed header (magic 0x1DEB0075)
   fixture build --arch A [--variant V] [--out DIR]           build (or reuse) a fixture image (A: amd64, mips64el), print its folder
   report build DIR                                           rebuild results.json, junit.xml and index.html of a run folder
   report merge DIR... --out DIR                              join shard run folders into one report folder
@@ -69,6 +74,11 @@ const options = {
   fs: { type: 'string', multiple: true },
   machines: { type: 'string' },
   write: { type: 'boolean' },
+  in: { type: 'string' },
+  compress: { type: 'boolean' },
+  name: { type: 'string' },
+  dataset: { type: 'string' },
+  'target-size': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -110,6 +120,9 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'inspect':
       return inspect(rest, values);
+    case 'image':
+      if (rest[0] !== 'pack') throw new UsageError(`image: expected "image pack", got "image ${rest[0] ?? ''}"`);
+      return packImage(values);
     case 'fixture':
       if (rest[0] !== 'build') throw new UsageError(`fixture: expected "fixture build", got "fixture ${rest[0] ?? ''}"`);
       return buildFixture(values);
@@ -250,6 +263,27 @@ async function inspect(images: string[], values: Values): Promise<number> {
     console.log(found.lines.join('\n'));
   }
   return 0;
+}
+
+async function packImage(values: Values): Promise<number> {
+  if (!values.in || !values.out) throw new UsageError('image pack needs --in RAW and --out IMG (see `bootproof --help`)');
+  const header = await packRamdiskImage(values.in, values.out, {
+    compress: values.compress ?? false,
+    name: values.name,
+    dataset: values.dataset,
+    targetSize: values['target-size'] === undefined ? undefined : parseSize('--target-size', values['target-size']),
+  });
+  console.log(`packed ${values.out}`);
+  console.log(lookimageLines(header).join('\n'));
+  return 0;
+}
+
+/** Bytes from "4294967296", "64M", "4G" or "512K" (binary units). */
+function parseSize(option: string, text: string): number {
+  const found = /^(\d+)([KMG]?)i?B?$/i.exec(text.trim());
+  if (!found) throw new UsageError(`${option}: expected a size like 4294967296, 64M or 4G, got "${text}"`);
+  const unit = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[found[2]!.toUpperCase() as '' | 'K' | 'M' | 'G'];
+  return Number(found[1]) * unit;
 }
 
 function listMachines(): number {

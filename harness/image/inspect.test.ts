@@ -38,7 +38,7 @@ test('a missing, empty or unknown file gets an error naming the problem and the 
   await writeFile(join(dir, 'empty.img'), '');
   await t.throwsAsync(inspectImage(join(dir, 'empty.img')), { message: /empty\.img is empty \(0 bytes\): the copy or download did not finish/ });
   await writeFile(join(dir, 'text.img'), 'hello\n'.repeat(1000));
-  await t.throwsAsync(inspectImage(join(dir, 'text.img')), { message: /not a format bootproof knows \(an MBR .*\): pass the whole disk image/ });
+  await t.throwsAsync(inspectImage(join(dir, 'text.img')), { message: /not a format bootproof knows \(a packed ramdisk image: magic 0x1deb0075 .*; an MBR .*\): pass the whole disk image/ });
   const disk = await makeSmallDisk(dir);
   await t.throwsAsync(inspectImage(disk.rootFs), { message: /it is a bare ext2\/3\/4 filesystem, e\.g\. a \.fs upgrade file; pass it with --fs/ });
 });
