@@ -1,6 +1,7 @@
 // A Machine: one emulated computer with its own overlay disk, firmware variables, QEMU process, console and QMP.
 import { appendFile, copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { dir, type DirectoryResult } from 'tmp-promise';
 import { assertRunnable, type VmConfig } from './config/vm-config.ts';
@@ -11,6 +12,7 @@ import { QmpClient } from './qemu/qmp.ts';
 import { Console } from './console/console.ts';
 import { AsciicastWriter } from './console/asciicast.ts';
 import { createOverlay, imageFormat } from './disk/overlay.ts';
+import { writeFlashImage } from './qemu/flash-image.ts';
 import { timeFactors, type Accel } from './deadline.ts';
 import { StateError, UsageError } from './errors.ts';
 import { BootServer } from './net/boot-server.ts';
@@ -67,6 +69,7 @@ export class Machine {
     private readonly overlay: string,
     private readonly diskFormat: 'qcow2' | 'raw',
     private readonly firmwareVars: string | undefined,
+    private readonly firmwareFlash: string | undefined,
     private readonly server: BootServer | undefined,
   ) {
     this.name = `bootproof-${options.config.name}-${randomBytes(4).toString('hex')}`;
@@ -95,7 +98,7 @@ export class Machine {
         await createOverlay(options.image, overlay);
       }
       let vars: string | undefined;
-      const { firmware } = options.config;
+      const { firmware, network } = options.config;
       if (firmware.vars) {
         vars = join(workDir.path, 'vars.fd');
         await copyFile(firmware.vars, vars);
@@ -103,10 +106,22 @@ export class Machine {
         vars = join(workDir.path, 'nvram.bin');
         await writeFile(vars, Buffer.alloc(firmware.nvramBytes));
       }
-      const server = options.config.network
-        ? await BootServer.start(join(workDir.path, 'boot'), join(options.artifactDir, 'boot-server.log'))
-        : undefined;
-      return new Machine(options, workDir, overlay, diskFormat, vars, server);
+      let flash: string | undefined;
+      if (firmware.flash && firmware.code) {
+        flash = join(workDir.path, 'flash.img');
+        await writeFlashImage(firmware.code, firmware.flash, flash);
+      }
+      const server = network ? await BootServer.start(join(workDir.path, 'boot'), join(options.artifactDir, 'boot-server.log')) : undefined;
+      for (const name of network?.serve ?? []) {
+        const file = join(dirname(options.image), name);
+        if (!existsSync(file)) {
+          throw new UsageError(
+            `machine ${options.config.name} boots ${name} from its boot server, but ${file} does not exist: put it next to the disk image (fixture builds for ${options.config.arch} write it)`,
+          );
+        }
+        await server?.put(name, { file });
+      }
+      return new Machine(options, workDir, overlay, diskFormat, vars, flash, server);
     } catch (error) {
       await workDir.cleanup();
       throw error;
@@ -155,6 +170,7 @@ export class Machine {
         extraDisks,
         qmpSocket,
         firmwareVars: this.firmwareVars,
+        firmwareFlash: this.firmwareFlash,
         writeLog: options.writeLog,
         ...(this.server ? { network: { tftpFolder: this.server.folder, capture: this.server.newCapture(this.workDir.path) } } : {}),
       },

@@ -39,6 +39,7 @@ scenario(
     depth: 'full',
     ci: ['amd64-bios'],
     timeoutMinutes: 10,
+    needs: ['loader-prompt'],
   },
   async (t, vm) => {
     await vm.step('boot version 1', () => vm.boot.reach('shell'));

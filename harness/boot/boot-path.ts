@@ -50,6 +50,8 @@ export class BootPath {
     readonly profile: TargetProfile,
   ) {
     this.shell = new Shell(() => this.machine.console, { typingDelayMs: profile.shell.typingDelayMs });
+    // Extra kernel arguments of the firmware's boot commands: none, except in a failover at the firmware.
+    this.provideFirmwareValues({ kernelArguments: '' });
     if (profile.firmwareLoader) {
       this.provideFirmwareValues({
         loaderFile: profile.firmwareLoader.file,
@@ -67,7 +69,8 @@ export class BootPath {
   firmwareBootCommands(): string[] {
     const boot = this.machine.options.config.firmware.boot;
     return (boot?.commands ?? []).map((command) =>
-      command.replace(/\{(\w+)\}/g, (_whole, key: string) => {
+      // `${name}` is the firmware's own variable syntax (U-Boot), left for the firmware to expand.
+      command.replace(/(?<!\$)\{(\w+)\}/g, (_whole, key: string) => {
         const value = this.firmwareValues[key];
         if (value === undefined) {
           throw new UsageError(
@@ -108,8 +111,30 @@ export class BootPath {
     }
   }
 
-  /** At the loader prompt: boot `device` for this boot only (the failover an operator types). */
+  /**
+   * Boots `device` for this boot only, as an operator fails over: at the loader prompt, or, on a machine whose
+   * firmware loads the kernel itself, by the firmware's boot commands with the profile's kernel argument for it.
+   */
   async bootDevice(device: string): Promise<void> {
+    const { config } = this.machine.options;
+    if (config.firmware.boot?.failover === 'kernel-command-line') {
+      const select = this.profile.kernel.selectDevice;
+      if (!select) {
+        throw new UsageError(
+          `machine ${config.name} fails over on the kernel command line, but the target profile ${this.profile.name} ` +
+            'declares no kernel.selectDevice (the kernel argument that boots a given root)',
+        );
+      }
+      await this.reach('firmware');
+      this.provideFirmwareValues({ kernelArguments: ` ${fill(select, { device })}` });
+      this.lastBoot.requestedDevice = device;
+      try {
+        await this.reach('shell');
+      } finally {
+        this.provideFirmwareValues({ kernelArguments: '' });
+      }
+      return;
+    }
     await this.reach('loader');
     await this.typeAtLoader(fill(this.profile.loader.selectDevice, { device }));
     this.lastBoot.requestedDevice = device;
@@ -120,7 +145,7 @@ export class BootPath {
   async typeAtFirmware(line: string): Promise<string> {
     if (this.state !== 'firmware') throw new StateError('type at the firmware prompt', this.state, 'firmware');
     const console = this.machine.console;
-    await console.sendLine(line, { echo: true });
+    await console.sendLine(line, { echo: true, delayMs: this.firmwarePrompt().typingDelayMs });
     const start = console.streamText().length;
     const prompt = await console.waitFor(this.firmwarePrompt().regex, { timeoutMs: limits.firmware });
     return console.streamText(start, prompt.index).replace(/^\r?\n/, '');
@@ -263,7 +288,7 @@ export class BootPath {
     this.lastBoot.firmware = { typed, persistence: firmware.boot.persistence };
     for (const [i, command] of commands.entries()) {
       if (i > 0) await console.waitFor(this.firmwarePrompt().regex, { timeoutMs: limits.firmware, failFast: this.firmwareFailFast() });
-      await console.sendLine(command, { echo: true });
+      await console.sendLine(command, { echo: true, delayMs: this.firmwarePrompt().typingDelayMs });
       typed.push(command);
     }
     if (firmware.boot.persistence === 'nvram') this.machine.firmwareSettingsSaved = commands;

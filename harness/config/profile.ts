@@ -27,7 +27,14 @@ export interface TargetProfile {
     bootConfEmpty?: string;
     bootConfUnknown?: string;
   };
-  kernel: { userlandStarted: RegExp };
+  kernel: {
+    userlandStarted: RegExp;
+    /**
+     * The kernel command-line argument that boots `{device}` for one boot, for machines whose firmware loads
+     * the kernel itself and so have no loader prompt (failover typed at the firmware, e.g. U-Boot's bootargs).
+     */
+    selectDevice?: string;
+  };
   shell: { login?: string; user?: string; password?: string; prompt: RegExp; typingDelayMs: number };
   identify: { console?: RegExp; deviceTemplate: string; command?: string; commandPattern?: RegExp };
   commands: {
@@ -119,7 +126,7 @@ export function parseProfile(name: string, file: string, raw: unknown): TargetPr
       bootConfEmpty: loader.string('bootConfEmpty', undefined),
       bootConfUnknown: loader.string('bootConfUnknown', undefined),
     },
-    kernel: { userlandStarted: kernel.regex('userlandStarted') },
+    kernel: { userlandStarted: kernel.regex('userlandStarted'), selectDevice: kernel.string('selectDevice', undefined) },
     shell: {
       login: shell.string('login', undefined),
       user: shell.string('user', undefined),

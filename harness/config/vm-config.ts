@@ -6,8 +6,9 @@ import { ObjectReader } from './validate.ts';
 import { keyBytes } from '../console/keys.ts';
 import { InfrastructureError, UsageError } from '../errors.ts';
 import type { Accel } from '../deadline.ts';
+import type { FlashLayout } from '../qemu/flash-image.ts';
 
-export const firmwareKinds = ['seabios', 'ovmf', 'slof', 'openbios'] as const;
+export const firmwareKinds = ['seabios', 'ovmf', 'slof', 'openbios', 'u-boot'] as const;
 export type FirmwareKind = (typeof firmwareKinds)[number];
 export type Depth = 'full' | 'loader';
 /**
@@ -28,6 +29,8 @@ export interface FirmwarePrompt {
   repeatMs: number;
   /** Press Enter once at the prompt and wait for it again, to throw away interrupt keys typed ahead. */
   clearTypeAhead: boolean;
+  /** Milliseconds between typed characters at this prompt; absent: the target profile's loader typing delay. */
+  typingDelayMs?: number;
 }
 
 /** What an operator types at the firmware prompt to start the image's loader. */
@@ -37,7 +40,16 @@ export interface FirmwareBoot {
   persistence: FirmwarePersistence;
   /** The firmware saying it could not start the loader (ends the wait at once). */
   failure?: RegExp;
+  /**
+   * Where an operator boots another root for one boot: at the image's loader prompt (`loader-prompt`), or, where the
+   * firmware loads the kernel itself and no loader prompt exists, on the kernel command line the boot commands pass
+   * (`kernel-command-line`: the target profile's `kernel.selectDevice` fills their `{kernelArguments}` for that boot).
+   */
+  failover: FirmwareFailover;
 }
+
+export const firmwareFailovers = ['loader-prompt', 'kernel-command-line'] as const;
+export type FirmwareFailover = (typeof firmwareFailovers)[number];
 
 export interface FirmwareConfig {
   kind: FirmwareKind;
@@ -49,6 +61,8 @@ export interface FirmwareConfig {
   boot?: FirmwareBoot;
   /** Size of a blank per-VM NVRAM file attached as pflash (kept across QEMU restarts of one machine). */
   nvramBytes?: number;
+  /** The firmware (`code`) runs from a per-VM parallel flash image of this layout. */
+  flash?: FlashLayout;
 }
 
 export interface VmConfig {
@@ -64,7 +78,13 @@ export interface VmConfig {
   firmware: FirmwareConfig;
   disk: { interface: 'virtio' | 'ide'; guestDevices: string[] };
   /** A NIC on QEMU's user network, with the VM's boot server behind it (TFTP and HTTP at 10.0.2.2). */
-  network?: { model: string; bootRom?: string; package?: string };
+  network?: {
+    model: string;
+    bootRom?: string;
+    package?: string;
+    /** Files next to the disk image that the boot server serves (e.g. kernel and initramfs for a firmware that cannot read the disk). */
+    serve?: string[];
+  };
   depth: Depth;
   extraArgs: string[];
 }
@@ -125,6 +145,7 @@ export function parseVmConfig(name: string, file: string, raw: unknown): VmConfi
             model: network.string('model'),
             bootRom: network.string('bootRom', undefined),
             package: network.string('package', undefined),
+            serve: network.strings('serve', []),
           },
         }
       : {}),
@@ -132,6 +153,9 @@ export function parseVmConfig(name: string, file: string, raw: unknown): VmConfi
     extraArgs: r.strings('extraArgs', []),
   };
   for (const reader of [qemu, firmware, disk, ...(network ? [network] : []), r]) reader.done();
+  if (config.firmware.flash && !config.firmware.code) {
+    throw new UsageError(`${file}: firmware: "flash" needs "code" (the firmware binary written into the flash image)`);
+  }
   if (config.firmware.kind === 'ovmf' && (!config.firmware.code || !config.firmware.vars)) {
     throw new UsageError(`${file}: firmware: OVMF needs "code" and "vars" (paths of OVMF_CODE and OVMF_VARS)`);
   }
@@ -148,6 +172,7 @@ function parseFirmware(r: ObjectReader): FirmwareConfig {
     vars: r.string('vars', undefined),
     package: r.string('package', undefined),
     nvramBytes: r.optionalNumber('nvramBytes'),
+    flash: parseFlash(r.object('flash', 'optional')),
   };
   if (promptReader) {
     firmware.prompt = {
@@ -156,6 +181,7 @@ function parseFirmware(r: ObjectReader): FirmwareConfig {
       interruptWindow: promptReader.regex('interruptWindow', 'optional'),
       repeatMs: promptReader.number('repeatMs', 1000),
       clearTypeAhead: promptReader.boolean('clearTypeAhead', false),
+      typingDelayMs: promptReader.optionalNumber('typingDelayMs'),
     };
     if (firmware.prompt.interruptKey !== undefined) firmware.prompt.interruptKey = parseKeyName(promptReader, 'interruptKey', firmware.prompt.interruptKey);
     if (firmware.prompt.interruptWindow && !firmware.prompt.interruptKey) {
@@ -168,10 +194,14 @@ function parseFirmware(r: ObjectReader): FirmwareConfig {
       commands: bootReader.strings('commands'),
       persistence: bootReader.oneOf('persistence', firmwarePersistences),
       failure: bootReader.regex('failure', 'optional'),
+      failover: bootReader.oneOf('failover', firmwareFailovers, 'loader-prompt'),
     };
     bootReader.done();
     if (firmware.boot.commands.length === 0) throw new UsageError(`${r.file}: firmware.boot.commands: expected at least one command`);
     if (!firmware.prompt) throw new UsageError(`${r.file}: firmware.boot needs firmware.prompt (where the commands are typed)`);
+    if (firmware.boot.failover === 'kernel-command-line' && !firmware.boot.commands.some((c) => c.includes('{kernelArguments}'))) {
+      throw new UsageError(`${r.file}: firmware.boot.failover "kernel-command-line" needs a {kernelArguments} placeholder in the boot commands`);
+    }
     if (firmware.boot.persistence === 'nvram' && firmware.nvramBytes === undefined && !firmware.vars) {
       throw new UsageError(`${r.file}: firmware.boot.persistence "nvram" needs "nvramBytes" (a per-VM NVRAM file) or "vars"`);
     }
@@ -185,6 +215,18 @@ function parseKeyName(r: ObjectReader, key: string, name: string): string {
   } catch (error) {
     throw new UsageError(`${r.file}: ${r.path}${key}: ${(error as Error).message}`);
   }
+}
+
+function parseFlash(r: ObjectReader | undefined): FlashLayout | undefined {
+  if (!r) return undefined;
+  const flash = { bytes: r.number('bytes'), reverseBytes: r.number('reverseBytes', 0) || undefined };
+  r.done();
+  return flash;
+}
+
+/** Whether the machine has the image's loader prompt (`boot>`): not when its firmware loads the kernel itself. */
+export function hasLoaderPrompt(config: VmConfig): boolean {
+  return config.firmware.boot?.failover !== 'kernel-command-line';
 }
 
 /** Why this machine cannot run here (missing QEMU or firmware), or undefined when it can. */

@@ -16,6 +16,8 @@ export interface VmFiles {
   qmpSocket: string;
   /** The per-VM firmware variable store (a copy of OVMF's, or a blank NVRAM file), where the firmware has one. */
   firmwareVars?: string;
+  /** The per-VM flash image holding the firmware, for a firmware declared with `flash`. */
+  firmwareFlash?: string;
   /** Record every write and flush of the boot disk into this file (QEMU's blklogwrites; notes/power-loss.md). */
   writeLog?: string;
   /** For a machine with a NIC: the folder QEMU serves over TFTP and the file its traffic is captured into. */
@@ -61,6 +63,9 @@ function networkArgs(config: VmConfig, files: VmFiles): string[] {
 
 function firmwareArgs(config: VmConfig, files: VmFiles): string[] {
   switch (config.firmware.kind) {
+    case 'u-boot':
+      if (!files.firmwareFlash) throw new Error(`${config.name}: U-Boot runs from a per-VM flash image`);
+      return ['-drive', `if=pflash,format=raw,file=${files.firmwareFlash}`];
     case 'ovmf':
       if (!files.firmwareVars) throw new Error(`${config.name}: OVMF needs a per-VM variable store`);
       return [
@@ -93,6 +98,7 @@ function recordedDiskArgs(config: VmConfig, disk: Drive, log: string): string[] 
 
 function driveSpec(config: VmConfig, drive: Drive): string {
   const parts = [`file=${drive.path}`, `format=${drive.format}`, `if=${config.disk.interface}`];
-  if (drive.readOnly) parts.push('readonly=on');
+  // QEMU's IDE disks cannot be read-only: their writes go to a throw-away overlay instead.
+  if (drive.readOnly) parts.push(config.disk.interface === 'ide' ? 'snapshot=on' : 'readonly=on');
   return parts.join(',');
 }

@@ -1,5 +1,5 @@
 // Which machines a scenario runs on in this run: its requirements, the run's machine filter and slice.
-import { loadVmConfig, machineNames, type Depth, type VmConfig } from '../config/vm-config.ts';
+import { hasLoaderPrompt, loadVmConfig, machineNames, type Depth, type VmConfig } from '../config/vm-config.ts';
 import { UsageError } from '../errors.ts';
 
 export interface ScenarioMeta {
@@ -16,6 +16,8 @@ export interface ScenarioMeta {
    * runs the scenario on that variant and passes only if the scenario fails with `failure`.
    */
   detects?: { variant: string; failure: RegExp }[];
+  /** What the machine must offer beyond the depth: `loader-prompt`, the image's own interactive loader (`boot>`). */
+  needs?: 'loader-prompt'[];
 }
 
 export interface Shard {
@@ -60,6 +62,7 @@ export function inShard(title: string, shard: Shard | undefined): boolean {
 
 /** A full-depth scenario needs a full machine; a loader-depth scenario runs anywhere. */
 export function qualifies(meta: ScenarioMeta, config: VmConfig): boolean {
+  if (meta.needs?.includes('loader-prompt') && !hasLoaderPrompt(config)) return false;
   return meta.depth === 'loader' || config.depth === 'full';
 }
 

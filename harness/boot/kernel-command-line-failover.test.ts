@@ -1,0 +1,137 @@
+import test from 'ava';
+import { Console } from '../console/console.ts';
+import { BootPath } from './boot-path.ts';
+import { loadProfile } from '../config/profile.ts';
+import { loadVmConfig, hasLoaderPrompt, parseVmConfig, type VmConfig } from '../config/vm-config.ts';
+import type { Machine } from '../machine.ts';
+import { UsageError } from '../errors.ts';
+import { readFileSync } from 'node:fs';
+
+/**
+ * A fake Malta U-Boot with the fixture behind it: the prompt comes by itself, `setenv` keeps a variable until the
+ * next reset, `boot` runs bootcmd, whose bootargs name the root (rf.device=) or leave it to boot.conf (hd0e here).
+ */
+class FakeUboot {
+  env: Record<string, string> = {};
+  bootcmds: string[] = [];
+  console!: Console;
+  private line = '';
+  private where: 'firmware' | 'shell' | 'elsewhere' = 'elsewhere';
+  private boots = 0;
+
+  start(): Console {
+    this.console = new Console({ write: (data) => this.key(data), timeFactor: 1, failFast: [], typingDelayMs: 0 });
+    this.reset();
+    return this.console;
+  }
+
+  private reset(): void {
+    this.env = {};
+    this.line = '';
+    this.console.feed('\r\n\r\nU-Boot 2023.01+dfsg-2+deb12u3\r\n\r\nBoard: MIPS Malta CoreLV\r\n');
+    setTimeout(() => this.prompt(), 5);
+  }
+
+  private prompt(): void {
+    this.where = 'firmware';
+    this.console.feed('maltael # ');
+  }
+
+  private key(data: string): void {
+    if (this.where === 'elsewhere') return;
+    this.line += data;
+    if (data !== '\r') return void this.console.feed(data);
+    const command = this.line.slice(0, -1);
+    this.line = '';
+    this.console.feed('\r\n');
+    setTimeout(() => (this.where === 'shell' ? this.shell(command) : this.run(command)), 1);
+  }
+
+  private run(command: string): void {
+    const bootcmd = /^setenv bootcmd '(.*)'$/.exec(command);
+    if (bootcmd) this.env.bootcmd = bootcmd[1]!;
+    if (command === 'boot') return this.boot();
+    this.prompt();
+  }
+
+  private boot(): void {
+    const bootcmd = this.env.bootcmd ?? '';
+    this.bootcmds.push(bootcmd);
+    const device = /rf\.device=(\S+?);/.exec(bootcmd)?.[1];
+    const root = device ?? 'hd0e';
+    const part = root === 'hd0d' ? 5 : 6;
+    const id = `0b6f1c7e-8f2d-4c55-9a43-2c5b1b7d9e1${this.boots++}`;
+    this.where = 'elsewhere';
+    this.console.feed(
+      '## Booting kernel from Legacy Image at 84000000 ...\r\n' +
+        (device ? `resflash-fixture boot: device ${root} (from the kernel command line)\r\n` : `resflash-fixture boot: device ${root} (from /etc/boot.conf)\r\n`) +
+        `booting ${root} -> /dev/sda${part}\r\nRESFLASH-FIXTURE: initramfs mounted /dev/sda${part} (device ${root}) read-only\r\n` +
+        `RESFLASH-FIXTURE: booted from ${root} (root /dev/sda${part}, ro), version ${part === 5 ? 1 : 2}, boot id ${id}\r\n`,
+    );
+    setTimeout(() => {
+      this.where = 'shell';
+      this.console.feed(`resflash(${root})# `);
+    }, 2);
+  }
+
+  private shell(command: string): void {
+    if (command === 'reboot') return this.reset();
+    this.console.feed(`resflash(x)# `);
+  }
+}
+
+function fakeMachine(config: VmConfig, firmware: FakeUboot): Machine {
+  let console: Console | undefined;
+  const machine = {
+    options: { config },
+    timeFactor: 1,
+    firmwareSettingsSaved: undefined,
+    get console() {
+      return console!;
+    },
+    async start() {
+      console = firmware.start();
+    },
+    async powerCut() {
+      console?.end(0, 9);
+    },
+  };
+  return machine as unknown as Machine;
+}
+
+test('failover on the kernel command line: the boot commands name the device for one boot, then boot.conf decides again', async (t) => {
+  const uboot = new FakeUboot();
+  const config = loadVmConfig('mips64-uboot');
+  const boot = new BootPath(fakeMachine(config, uboot), loadProfile('fixture'));
+  await boot.reach('shell');
+  t.like(boot.lastBoot, { device: 'hd0e', version: '2' });
+
+  await boot.bootDevice('hd0d');
+  t.like(boot.lastBoot, { device: 'hd0d', version: '1', requestedDevice: 'hd0d' });
+  t.regex(uboot.bootcmds[1]!, / quiet rf\.device=hd0d; tftpboot /, 'the profile\'s kernel argument is in the bootargs');
+  t.regex(uboot.bootcmds[1]!, /rd_size=0x\$\{filesize\}/, 'U-Boot\'s own ${variables} are left for U-Boot');
+  t.is(boot.lastBoot.firmware?.persistence, 'none');
+
+  await boot.reboot();
+  await boot.reach('shell');
+  t.like(boot.lastBoot, { device: 'hd0e', version: '2' });
+  t.notRegex(uboot.bootcmds[2]!, /rf\.device/, 'the next boot has no device on its command line');
+});
+
+test('a machine that fails over on the kernel command line has no loader prompt', (t) => {
+  t.false(hasLoaderPrompt(loadVmConfig('mips64-uboot')));
+  t.true(hasLoaderPrompt(loadVmConfig('amd64-bios')));
+});
+
+test('kernel-command-line failover without a {kernelArguments} placeholder is refused', (t) => {
+  const raw = loadVmConfigRaw() as { firmware: { boot: { commands: string[] } } };
+  raw.firmware.boot.commands = ['boot'];
+  t.throws(() => parseVmConfig('bad', 'bad.json', raw), {
+    instanceOf: UsageError,
+    message: 'bad.json: firmware.boot.failover "kernel-command-line" needs a {kernelArguments} placeholder in the boot commands',
+  });
+});
+
+function loadVmConfigRaw(): Record<string, unknown> {
+  return JSON.parse(readFileSync(loadVmConfig('mips64-uboot').file, 'utf8')) as Record<string, unknown>;
+}
