@@ -25,7 +25,7 @@ test('a wrong value is quoted with its type', (t) => {
   const error = t.throws(() => parseVmConfig('x', 'x.json', { ...bios(), memoryMiB: '512' }), { instanceOf: UsageError });
   t.is(error.message, 'x.json: memoryMiB: expected a non-negative number, got "512" (string)');
   const kind = t.throws(() => parseVmConfig('x', 'x.json', { ...bios(), firmware: { kind: 'coreboot', banner: 'x' } }));
-  t.regex(kind.message, /x\.json: firmware\.kind: expected one of "seabios", "ovmf", "slof", "openbios", got "coreboot" \(string\)/);
+  t.regex(kind.message, /x\.json: firmware\.kind: expected one of "seabios", "ovmf", "slof", "openbios", "u-boot", got "coreboot" \(string\)/);
 });
 
 test('unreadable JSON names the file', (t) => {
@@ -46,7 +46,7 @@ test('a missing QEMU binary or firmware file names the Debian package to install
 test('a NIC is optional; its boot ROM must exist and names its package', (t) => {
   t.is(parseVmConfig('x', 'x.json', bios()).network, undefined);
   const nic = parseVmConfig('x', 'x.json', { ...bios(), network: { model: 'virtio-net-pci', bootRom: '/nonexistent/pxe.rom', package: 'ipxe-qemu' } });
-  t.deepEqual(nic.network, { model: 'virtio-net-pci', bootRom: '/nonexistent/pxe.rom', package: 'ipxe-qemu' });
+  t.deepEqual(nic.network, { model: 'virtio-net-pci', bootRom: '/nonexistent/pxe.rom', package: 'ipxe-qemu', serve: [] });
   t.regex(missingOnHost(nic) ?? '', /network boot ROM \/nonexistent\/pxe\.rom not found: install the Debian package ipxe-qemu/);
   t.throws(() => parseVmConfig('x', 'x.json', { ...bios(), network: { modle: 'e1000' } }), { message: /network/ });
 });
@@ -90,4 +90,11 @@ test('firmware stage mistakes are named with the fix', (t) => {
   t.throws(() => parseVmConfig('x', 'x.json', badKey), { message: /x\.json: firmware\.prompt\.interruptKey: unknown key "F12"/ });
   const typo = { ...base, firmware: { ...base.firmware, boot: { ...base.firmware.boot, persistance: 'none' } } };
   t.throws(() => parseVmConfig('x', 'x.json', typo), { message: 'x.json: unknown key "firmware.boot.persistance" (check the spelling)' });
+});
+
+test('a firmware in flash needs its binary, and the flash layout is read', (t) => {
+  const uboot = { ...bios(), firmware: { kind: 'u-boot', banner: 'U-Boot', flash: { bytes: 4194304, reverseBytes: 4 } } };
+  t.throws(() => parseVmConfig('x', 'x.json', uboot), { message: 'x.json: firmware: "flash" needs "code" (the firmware binary written into the flash image)' });
+  const config = parseVmConfig('x', 'x.json', { ...uboot, firmware: { ...uboot.firmware, code: '/usr/lib/u-boot/maltael/u-boot.bin' } });
+  t.deepEqual(config.firmware.flash, { bytes: 4194304, reverseBytes: 4 });
 });
