@@ -16,6 +16,7 @@ import { writeFlashImage } from './qemu/flash-image.ts';
 import { timeFactors, type Accel } from './deadline.ts';
 import { StateError, UsageError } from './errors.ts';
 import { BootServer } from './net/boot-server.ts';
+import { checkpointFiles, loadState, readCheckpointInfo, saveDrives, saveState, writeCheckpointInfo, type CheckpointInfo } from './qemu/checkpoint.ts';
 
 export interface MachineOptions {
   config: VmConfig;
@@ -31,9 +32,13 @@ export interface MachineOptions {
   tap?: (raw: string) => void;
   /** Boot the image itself, so that the guest's writes change it (the interactive console's --write). */
   writeImage?: boolean;
+  /** Start from this checkpoint folder (see checkpoint()) instead of powering on: disks, firmware variables, RAM. */
+  checkpoint?: string;
 }
 
 export interface StartOptions {
+  /** After restoring a checkpoint, stay paused (QMP `cont` resumes). */
+  paused?: boolean;
   /** Raw files attached read-only after the boot disk, e.g. a .fs for an upgrade. */
   disks?: string[];
   /** Record the boot disk's writes and flushes into this file, which must not exist yet. */
@@ -72,6 +77,7 @@ export class Machine {
     private readonly firmwareFlash: string | undefined,
     private readonly server: BootServer | undefined,
   ) {
+    this.pendingCheckpoint = options.checkpoint;
     this.name = `bootproof-${options.config.name}-${randomBytes(4).toString('hex')}`;
     this.timeFactor = timeFactors[options.accel];
     this.artifacts = {
@@ -91,7 +97,11 @@ export class Machine {
     try {
       let overlay = join(workDir.path, 'disk.qcow2');
       let diskFormat: 'qcow2' | 'raw' = 'qcow2';
-      if (options.writeImage) {
+      if (options.checkpoint && options.writeImage) throw new UsageError('a checkpoint cannot be restored onto the image itself (--write)');
+      if (options.checkpoint) {
+        await readCheckpointInfo(options.checkpoint);
+        await createOverlay(join(options.checkpoint, checkpointFiles.disk), overlay);
+      } else if (options.writeImage) {
         overlay = resolve(options.image);
         diskFormat = await imageFormat(overlay);
       } else {
@@ -106,6 +116,7 @@ export class Machine {
         vars = join(workDir.path, 'nvram.bin');
         await writeFile(vars, Buffer.alloc(firmware.nvramBytes));
       }
+      if (vars && options.checkpoint) await copyFile(join(options.checkpoint, checkpointFiles.vars), vars);
       let flash: string | undefined;
       if (firmware.flash && firmware.code) {
         flash = join(workDir.path, 'flash.img');
@@ -156,7 +167,14 @@ export class Machine {
   async start(options: StartOptions = {}): Promise<void> {
     if (this.state !== 'off') throw new StateError('start', this.state, 'off');
     const { config, profile } = this.options;
-    const extraDisks: Drive[] = (options.disks ?? []).map((path) => ({ path: resolve(path), format: 'raw', readOnly: true }));
+    const restoring = this.pendingCheckpoint;
+    this.pendingCheckpoint = undefined;
+    const saved = restoring ? await readCheckpointInfo(restoring) : undefined;
+    const disks = saved ? saved.extraDisks : (options.disks ?? []);
+    this.extraDisks = disks;
+    this.pluggedDisks = [];
+    this.plugged = 0;
+    const extraDisks: Drive[] = disks.map((path) => ({ path: resolve(path), format: 'raw', readOnly: true }));
     if (1 + extraDisks.length > config.disk.guestDevices.length) {
       throw new UsageError(`machine ${config.name} takes at most ${config.disk.guestDevices.length - 1} extra disks`);
     }
@@ -172,6 +190,7 @@ export class Machine {
         firmwareVars: this.firmwareVars,
         firmwareFlash: this.firmwareFlash,
         writeLog: options.writeLog,
+        incoming: saved !== undefined,
         ...(this.server ? { network: { tftpFolder: this.server.folder, capture: this.server.newCapture(this.workDir.path) } } : {}),
       },
       { accel: this.options.accel, name: this.name },
@@ -200,10 +219,61 @@ export class Machine {
     void process.exited.then((info) => this.onExit(process, console, info));
     try {
       this.currentQmp = await QmpClient.connect(qmpSocket, 10_000 * this.timeFactor);
+      if (restoring && saved) {
+        for (const disk of saved.pluggedDisks) await this.plugDisk(disk);
+        await loadState(this.currentQmp, restoring, 120_000 * this.timeFactor);
+        console.inputReady();
+        if (saved.wasRunning && !options.paused) await this.currentQmp.execute('cont');
+      }
     } catch (error) {
       await this.powerCut();
       throw error;
     }
+  }
+
+  private extraDisks: string[] = [];
+  /** The checkpoint the next start() restores instead of powering on. */
+  private pendingCheckpoint: string | undefined;
+
+  /** While off: the next start() resumes from the checkpoint in `dir` (its disk, firmware variables and RAM). */
+  async useCheckpoint(dir: string): Promise<void> {
+    if (this.state !== 'off') throw new StateError('restore a checkpoint', this.state, 'off');
+    if (this.options.writeImage) throw new UsageError('a checkpoint cannot be restored onto the image itself (--write)');
+    await readCheckpointInfo(dir);
+    await rm(this.overlay, { force: true });
+    await createOverlay(join(dir, checkpointFiles.disk), this.overlay);
+    if (this.firmwareVars) await copyFile(join(dir, checkpointFiles.vars), this.firmwareVars);
+    this.pendingCheckpoint = dir;
+  }
+  private pluggedDisks: string[] = [];
+
+  /**
+   * Saves a checkpoint into `dir`: the VM stops, its RAM and device state go to a file, its disk overlay and firmware
+   * variables are copied. The VM runs on afterwards if it ran before (or as `resume` says). Machine.create with
+   * `checkpoint: dir` starts a VM from it.
+   */
+  async checkpoint(dir: string, options: { resume?: boolean } = {}): Promise<CheckpointInfo> {
+    if (this.options.writeImage) throw new UsageError('no checkpoint while booting the image itself (--write): its disk is not an overlay');
+    const qmp = this.qmp;
+    const { running } = await qmp.execute<{ running: boolean }>('query-status');
+    await saveState(qmp, dir, 120_000 * this.timeFactor);
+    await saveDrives(dir, this.overlay, this.firmwareVars);
+    const info = await writeCheckpointInfo(
+      dir,
+      {
+        machine: this.options.config.name,
+        image: resolve(this.options.image),
+        extraDisks: this.extraDisks,
+        pluggedDisks: this.pluggedDisks,
+        accel: this.options.accel,
+        profile: this.options.profile.name,
+        savedAt: new Date().toISOString(),
+        wasRunning: running,
+      },
+      this.console.screenText(),
+    );
+    if (options.resume ?? running) await qmp.execute('cont');
+    return info;
   }
 
   /** SIGKILL of QEMU's process group: power is lost, nothing is flushed. */
@@ -267,6 +337,7 @@ export class Machine {
       file: { driver: 'file', filename: resolve(path), 'read-only': true },
     });
     await this.qmp.execute('device_add', { driver: 'virtio-blk-pci', drive: id, id });
+    this.pluggedDisks.push(resolve(path));
     return id;
   }
 

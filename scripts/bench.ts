@@ -10,6 +10,7 @@ import { createOverlay } from '../harness/disk/overlay.ts';
 import { ensureFixture } from '../harness/fixture/fixture.ts';
 import { Machine } from '../harness/machine.ts';
 import { BootPath } from '../harness/boot/boot-path.ts';
+import { benchCheckpoint } from './bench-checkpoint.ts';
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
 const config = loadVmConfig('amd64-bios');
@@ -94,3 +95,6 @@ print('console_throughput_kB_per_s', ((bytes / 1000) / ((performance.now() - t0)
 print('node_rss_MiB', (process.memoryUsage().rss / 1048576).toFixed(1));
 await machine.release();
 await work.cleanup();
+
+// Checkpoints: restoring "booted to a shell" against booting there.
+await benchCheckpoint('amd64-bios');

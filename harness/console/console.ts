@@ -79,6 +79,11 @@ export class Console {
     this.firstOutput = new Promise((resolve) => (this.sawOutput = resolve));
   }
 
+  /** The terminal is set up although nothing was printed yet (a VM restored from a checkpoint): input may go out. */
+  inputReady(): void {
+    this.sawOutput();
+  }
+
   /** Feeds output from the machine; the process layer calls this for every chunk. */
   feed(raw: string): void {
     this.sawOutput();

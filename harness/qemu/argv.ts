@@ -18,6 +18,8 @@ export interface VmFiles {
   firmwareVars?: string;
   /** The per-VM flash image holding the firmware, for a firmware declared with `flash`. */
   firmwareFlash?: string;
+  /** Start paused, waiting for a saved state to be loaded over QMP (`-incoming defer`). */
+  incoming?: boolean;
   /** Record every write and flush of the boot disk into this file (QEMU's blklogwrites; notes/power-loss.md). */
   writeLog?: string;
   /** For a machine with a NIC: the folder QEMU serves over TFTP and the file its traffic is captured into. */
@@ -45,6 +47,7 @@ export function buildArgv(config: VmConfig, files: VmFiles, options: ArgvOptions
   else args.push('-drive', driveSpec(config, files.disk));
   for (const drive of files.extraDisks) args.push('-drive', driveSpec(config, drive));
   args.push(...config.extraArgs);
+  if (files.incoming) args.push('-incoming', 'defer');
   return args;
 }
 
