@@ -33,6 +33,7 @@ commands:
                                                              check a user's image and .fs files, then run the scenarios on them
   console --machine M [--image IMG] [--fs FS]... [--write] [--out DIR]
                                                              your terminal on the machine's serial console; Ctrl-] for commands
+  console --attach DIR                                       the same, resuming a checkpoint (e.g. kept by --keep-on-failure)
   inspect IMG [--json]                                       what an image holds: partitions, filesystems, boot.conf, checksums;
                                                              for a packed ramdisk image, the header as lookimage prints it, verified
   image pack --in RAW --out IMG [--compress] [--name N] [--dataset D] [--target-size SIZE]
@@ -49,6 +50,8 @@ options of run and nightly:
   --shard i/n            run only the i-th of n stable slices of the matrix (join them with report merge)
   --variant V            fixture variant (normal, flip-before-check, ignore-set-device, no-cfg-overlay, unsafe-upgrade)
   --profile P            target profile (fixture, openbsd-resflash, or a .json file)
+  --keep-on-failure      keep a failed test's VM paused at the failure; the report gives the command resuming it
+  --keep-on-failure      keep a failed test's VM paused at the failure; the report gives the command resuming it
   --known-failures FILE  expected failures (scenario, machine, reason, expiry); default ./known-failures.json if present
 
 exit status: 0 all passed, 1 a test failed, 2 bad usage or setup`;
@@ -79,6 +82,8 @@ const options = {
   name: { type: 'string' },
   dataset: { type: 'string' },
   'target-size': { type: 'string' },
+  attach: { type: 'string' },
+  'keep-on-failure': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -107,9 +112,9 @@ async function main(argv: string[]): Promise<number> {
     case 'validate':
       return validate(values);
     case 'console':
-      if (!values.machine) throw new UsageError('console needs --machine (see bootproof machines)');
       await openConsole({
         machine: values.machine,
+        attach: values.attach,
         image: values.image,
         fs: values.fs ?? [],
         write: values.write ?? false,
@@ -151,14 +156,15 @@ async function run(values: Values, nightly: boolean, settings?: Record<string, s
     variant: values.variant ?? 'normal',
     profile: values.profile ?? 'fixture',
     command: ['bootproof', ...process.argv.slice(2)].join(' '),
-    retries: count('--retries', values.retries, 1),
+    retries: count('--retries', values.retries, values['keep-on-failure'] ? 0 : 1),
     repeat: Math.max(1, count('--repeat', values.repeat, 1)),
     jobs: count('--jobs', values.jobs, defaultJobs()),
     shard: values.shard,
     knownFailures: values['known-failures'],
-    settings,
+    settings: values['keep-on-failure'] ? { ...settings, BOOTPROOF_KEEP_ON_FAILURE: '1' } : settings,
   });
   printTables(results.tests);
+  for (const test of results.tests.filter((t) => t.kept)) console.log(`${test.title} failed; its VM is kept, paused at the failure:\n  ${test.kept!.attach}`);
   const s = results.summary;
   const known = s.knownFailures > 0 ? `, ${s.knownFailures} known failure${s.knownFailures === 1 ? '' : 's'}` : '';
   console.log(`${s.passed} passed, ${s.failed} failed${known}, ${s.skipped} skipped`);

@@ -1,6 +1,6 @@
 // console: `bootproof console` on a real terminal (a pty): guest output shows, Ctrl-] opens the command line,
-// pause/resume act, quit ends the session with no QEMU left, the session is recorded and the image is untouched.
-import { readFile, readdir } from 'node:fs/promises';
+// pause/resume and save/restore act, --attach resumes a checkpoint, quit ends the session with no QEMU left, the session is recorded and the image is untouched.
+import { readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pty from 'node-pty';
@@ -12,7 +12,7 @@ const cli = fileURLToPath(new URL('../bin/bootproof.js', import.meta.url));
 scenario(
   {
     name: 'console',
-    description: 'bootproof console: the guest is on the terminal, Ctrl-] commands work, quit leaves no QEMU and an untouched image',
+    description: 'bootproof console: the guest is on the terminal, Ctrl-] commands (pause, save, restore) work, --attach resumes, quit leaves no QEMU and an untouched image',
     depth: 'loader',
     ci: ['amd64-bios'],
     timeoutMinutes: 5,
@@ -45,6 +45,12 @@ scenario(
       terminal.write('\x1dresume\r');
       await waitFor(/\[bootproof\] running/, 10);
     });
+    await vm.step('save a checkpoint and restore it', async () => {
+      terminal.write('\x1dsave\r');
+      await waitFor(/\[bootproof\] saved checkpoint \S+checkpoint-1/, 60);
+      terminal.write('\x1drestore\r');
+      await waitFor(/\[bootproof\] restored \S+checkpoint-1/, 60);
+    });
     const code = await vm.step('quit ends the session', async () => {
       terminal.write('\x1dquit\r');
       await waitFor(/console ended \(quit\)/, 30);
@@ -58,6 +64,23 @@ scenario(
     t.deepEqual(await processesNamed(name!), [], 'no QEMU outlives the console command');
     t.regex(await readFile(join(out, 'console.txt'), 'utf8'), vm.profile.loader.banner, 'the session is recorded');
     t.regex((await readFile(join(out, 'console.cast'), 'utf8')).split('\n')[0]!, /"version":\s*2/);
+
+    const attached = pty.spawn(process.execPath, [cli, 'console', '--attach', join(out, 'checkpoints', 'checkpoint-1'), '--out', `${out}-attached`], {
+      name: 'xterm-256color', cols: 80, rows: 25, env: { ...process.env, BOOTPROOF_OWNER_PID: '' },
+    });
+    t.teardown(() => attached.kill('SIGKILL'));
+    shown = '';
+    attached.onData((d) => (shown += d));
+    const attachedExit = new Promise<number>((resolve) => attached.onExit(({ exitCode }) => resolve(exitCode)));
+    await vm.step('console --attach resumes the checkpoint; quit', async () => {
+      await waitFor(/resuming checkpoint .*checkpoint-1 saved/, 60);
+      await waitFor(/Ctrl-\] opens the command line/, 30);
+      attached.write('\x1dquit\r');
+      await waitFor(/console ended \(quit\)/, 30);
+    });
+    t.is(await attachedExit, 0);
+    // A checkpoint holds the guest's RAM (about 100 MB): not worth keeping in the report.
+    await rm(join(out, 'checkpoints'), { recursive: true, force: true });
     t.is(await sha256File(vm.fixture.disk), vm.fixture.manifest.files['disk.img']!.sha256, 'the image was not written');
   },
 );

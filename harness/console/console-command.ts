@@ -1,6 +1,8 @@
 // `bootproof console --machine M [--image IMG] [--fs FS...] [--write]`: the person's terminal on the serial console.
-import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { checkpointFiles, readCheckpointInfo } from '../qemu/checkpoint.ts';
+import type { Accel } from '../deadline.ts';
 import { loadVmConfig } from '../config/vm-config.ts';
 import { loadProfile } from '../config/profile.ts';
 import { chooseAccel, type AccelChoice } from '../qemu/accel.ts';
@@ -11,7 +13,10 @@ import { UsageError } from '../errors.ts';
 import { ConsoleSession, type Terminal } from './interactive.ts';
 
 export interface ConsoleRequest {
-  machine: string;
+  /** Undefined only with `attach` (the checkpoint names its machine). */
+  machine?: string;
+  /** A checkpoint folder to resume from (e.g. one kept by run --keep-on-failure) instead of powering on. */
+  attach?: string;
   image?: string;
   fs: string[];
   write: boolean;
@@ -24,19 +29,30 @@ export interface ConsoleRequest {
 export async function openConsole(request: ConsoleRequest): Promise<void> {
   const stdin = process.stdin;
   if (!stdin.isTTY) throw new UsageError('console needs a terminal: run it in an interactive shell, not with input from a pipe or file');
-  const config = loadVmConfig(request.machine);
-  const profile = loadProfile(request.profile);
+  const saved = request.attach ? await readCheckpointInfo(request.attach) : undefined;
+  if (saved && (request.image || request.write || request.fs.length > 0)) {
+    throw new UsageError('--attach resumes a checkpoint with its own image and disks: leave out --image, --fs and --write');
+  }
+  if (saved && request.machine && request.machine !== saved.machine) {
+    throw new UsageError(`checkpoint ${request.attach} was saved on machine ${saved.machine}, not ${request.machine}: leave out --machine`);
+  }
+  const machineName = saved?.machine ?? request.machine;
+  if (!machineName) throw new UsageError('console needs --machine (see bootproof machines) or --attach DIR');
+  const config = loadVmConfig(machineName);
+  const profile = loadProfile(saved?.profile ?? request.profile);
   if (request.write && !request.image) throw new UsageError('--write would change the cached fixture image: pass your own image with --image');
   for (const fs of request.fs) await readableFileSize(fs, '.fs file');
   let image: string;
-  if (request.image) {
+  if (saved) {
+    image = saved.image;
+  } else if (request.image) {
     image = resolve(request.image);
     await readableFileSize(image, 'image');
   } else {
     const { arch } = checkFixtureRequest(config.arch, 'normal');
     image = (await ensureFixture(arch)).disk;
   }
-  const accel = await chooseAccel(request.accel);
+  const accel = saved ? { accel: saved.accel as Accel } : await chooseAccel(request.accel);
   await mkdir(request.out, { recursive: true });
 
   let session: ConsoleSession | undefined;
@@ -48,6 +64,7 @@ export async function openConsole(request: ConsoleRequest): Promise<void> {
     artifactDir: request.out,
     ceilingSeconds: 12 * 3600,
     writeImage: request.write,
+    checkpoint: request.attach ? resolve(request.attach) : undefined,
     tap: (raw) => session?.output(raw),
   });
   const terminal: Terminal = {
@@ -60,7 +77,16 @@ export async function openConsole(request: ConsoleRequest): Promise<void> {
   let why = 'error';
   try {
     console.log(`bootproof: ${image} on ${config.name} (${accel.accel}); ${request.write ? 'WRITING TO THE IMAGE ITSELF (--write)' : 'the image is not written (overlay)'}`);
-    session = new ConsoleSession(machine, terminal, { fs: request.fs.map((f) => resolve(f)) });
+    if (saved && request.attach) {
+      const screen = await readFile(join(request.attach, checkpointFiles.screen), 'utf8').catch(() => '');
+      console.log(`bootproof: resuming checkpoint ${request.attach} saved ${saved.savedAt}; its screen then:\n${screen.trimEnd()}`);
+      if (!saved.wasRunning) console.log('bootproof: the VM is paused where it was saved: Ctrl-] then "resume" lets it run');
+    }
+    session = new ConsoleSession(machine, terminal, {
+      fs: request.fs.map((f) => resolve(f)),
+      checkpoints: join(request.out, 'checkpoints'),
+      restoredFrom: request.attach ? resolve(request.attach) : undefined,
+    });
     why = await session.run();
   } finally {
     stdin.setRawMode(false);

@@ -22,6 +22,8 @@ function fakeMachine() {
     },
     exited: () => exited,
     plugDisk: async (path: string) => (calls.push(`plug ${path}`), 'bp-plugged-1'),
+    checkpoint: async (dir: string) => (calls.push(`checkpoint ${dir}`), { stateBytes: 97 * 1048576 }),
+    useCheckpoint: async (dir: string) => void calls.push(`use ${dir}`),
   };
   return { machine: machine as unknown as Machine, calls, sent, exitByItself: () => exit({ exitCode: 0 }) };
 }
@@ -42,7 +44,7 @@ const settle = () => new Promise((r) => setTimeout(r, 10));
 test('keys go to the guest, Ctrl-C included; Ctrl-] opens the command line and holds guest output until it closes', async (t) => {
   const { machine, sent } = fakeMachine();
   const terminal = fakeTerminal();
-  const session = new ConsoleSession(machine, terminal, { fs: [] });
+  const session = new ConsoleSession(machine, terminal, { fs: [], checkpoints: '/out/checkpoints' });
   void session.run();
   await settle();
   terminal.type('ls\r\x03');
@@ -63,7 +65,7 @@ test('keys go to the guest, Ctrl-C included; Ctrl-] opens the command line and h
 test('pause, resume, reset, attach and cut act on the machine; quit ends the session', async (t) => {
   const { machine, calls } = fakeMachine();
   const terminal = fakeTerminal();
-  const session = new ConsoleSession(machine, terminal, { fs: ['/a.fs'] });
+  const session = new ConsoleSession(machine, terminal, { fs: ['/a.fs'], checkpoints: '/out/checkpoints' });
   const ended = session.run();
   await settle();
   for (const command of ['pause', 'resume', 'reset', 'attach', 'attach', 'cut', 'nonsense']) {
@@ -78,9 +80,30 @@ test('pause, resume, reset, attach and cut act on the machine; quit ends the ses
   t.is(await ended, 'quit', 'the power cut did not end the session, quit did');
 });
 
+test('save and restore checkpoints: restore goes back to the last one saved, or a named one', async (t) => {
+  const { machine, calls } = fakeMachine();
+  const terminal = fakeTerminal();
+  const session = new ConsoleSession(machine, terminal, { fs: [], checkpoints: '/out/checkpoints' });
+  void session.run();
+  await settle();
+  for (const command of ['restore', 'save', 'save shell', 'restore', 'restore checkpoint-1']) {
+    terminal.type(`${escapeKey}${command}\r`);
+    await settle();
+  }
+  t.regex(terminal.shown, /no checkpoint saved yet: "save" first/);
+  t.regex(terminal.shown, /saved checkpoint \/out\/checkpoints\/checkpoint-1 \(97 MiB of state\)/);
+  t.deepEqual(calls, [
+    'start',
+    'checkpoint /out/checkpoints/checkpoint-1',
+    'checkpoint /out/checkpoints/shell',
+    'powerCut', 'use /out/checkpoints/shell', 'start',
+    'powerCut', 'use /out/checkpoints/checkpoint-1', 'start',
+  ]);
+});
+
 test('the session ends when QEMU exits by itself (a guest poweroff)', async (t) => {
   const { machine, exitByItself } = fakeMachine();
-  const session = new ConsoleSession(machine, fakeTerminal(), { fs: [] });
+  const session = new ConsoleSession(machine, fakeTerminal(), { fs: [], checkpoints: '/out/checkpoints' });
   const ended = session.run();
   await settle();
   exitByItself();

@@ -1,4 +1,5 @@
 // `bootproof console`: a person's terminal on a machine's serial console, with an escape key for a command line.
+import { isAbsolute, join } from 'node:path';
 import type { Machine, StartOptions } from '../machine.ts';
 import type { ExitInfo } from '../qemu/process.ts';
 
@@ -33,13 +34,24 @@ export class ConsoleSession {
   /** Bumped whenever the harness itself ends QEMU, so that only an exit nobody asked for ends the session. */
   private generation = 0;
   private nextFs = 0;
+  private saves = 0;
+  private lastCheckpoint: string | undefined;
 
   constructor(
     private readonly machine: Machine,
     private readonly terminal: Terminal,
-    private readonly options: { fs: string[]; startOptions?: StartOptions; extraCommands?: Command[] },
+    private readonly options: {
+      fs: string[];
+      /** Where `save` puts checkpoints (one folder each). */
+      checkpoints: string;
+      /** The checkpoint the session started from, which `restore` without a name goes back to. */
+      restoredFrom?: string;
+      startOptions?: StartOptions;
+      extraCommands?: Command[];
+    },
   ) {
     this.ended = new Promise((resolve) => (this.end = resolve));
+    this.lastCheckpoint = options.restoredFrom;
     this.commands = [...this.builtinCommands(), ...(options.extraCommands ?? [])];
     terminal.onInput((data) => this.input(data));
   }
@@ -52,8 +64,8 @@ export class ConsoleSession {
 
   /** Powers on and resolves with why the session ended once it has. */
   async run(): Promise<string> {
-    this.terminal.write(`bootproof: console of ${this.machine.options.config.name}; Ctrl-] opens the command line (help lists the commands)\r\n`);
     await this.powerOn();
+    this.terminal.write(`bootproof: console of ${this.machine.options.config.name}; Ctrl-] opens the command line (help lists the commands)\r\n`);
     return this.ended;
   }
 
@@ -149,6 +161,29 @@ export class ConsoleSession {
       { names: ['reset'], help: 'press the reset button (QMP system_reset)', run: async () => (await qmp('system_reset')(), 'reset') },
       { names: ['pause', 'stop'], help: 'freeze the machine (QMP stop)', run: async () => (await qmp('stop')(), 'paused; "resume" continues') },
       { names: ['resume', 'cont'], help: 'let a paused machine run on (QMP cont)', run: async () => (await qmp('cont')(), 'running') },
+      {
+        names: ['save'],
+        help: 'save a checkpoint (RAM, devices, disk, firmware variables): save [NAME]',
+        run: async (name) => {
+          const dir = join(this.options.checkpoints, name || `checkpoint-${++this.saves}`);
+          const info = await this.machine.checkpoint(dir);
+          this.lastCheckpoint = dir;
+          return `saved checkpoint ${dir} (${(info.stateBytes / 1048576).toFixed(0)} MiB of state); "restore" goes back to it`;
+        },
+      },
+      {
+        names: ['restore'],
+        help: 'go back to a checkpoint: restore [NAME or folder] (default: the last one saved)',
+        run: async (name) => {
+          const dir = name ? (isAbsolute(name) || name.includes('/') ? name : join(this.options.checkpoints, name)) : this.lastCheckpoint;
+          if (!dir) return 'no checkpoint saved yet: "save" first';
+          this.generation++;
+          await this.machine.powerCut();
+          await this.machine.useCheckpoint(dir);
+          await this.powerOn();
+          return `restored ${dir}`;
+        },
+      },
       {
         names: ['attach'],
         help: 'plug the next --fs file in as a read-only disk',

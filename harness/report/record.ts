@@ -30,6 +30,8 @@ export interface TestRecord {
   skipReason?: string;
   /** Extra results of the scenario, e.g. `crashStates`: the table of crash states checked. */
   data?: Record<string, unknown>;
+  /** A failed test's VM kept paused at the failure (run --keep-on-failure): its checkpoint and the command resuming it. */
+  kept?: { checkpoint: string; attach: string };
   /** Paths relative to the run folder. */
   artifacts: { transcript?: string; cast?: string; qemuStderr?: string; bootServerLog?: string };
 }

@@ -96,6 +96,7 @@ async function runOne(
     error ??= caught;
     throw caught;
   } finally {
+    const kept = error && machine && process.env.BOOTPROOF_KEEP_ON_FAILURE === '1' ? await keepFailedVm(t, machine, artifactDir) : undefined;
     await machine?.release();
     const record: TestRecord = {
       scenario: scenarioName,
@@ -112,6 +113,7 @@ async function runOne(
       accel: accel.accel,
       ...(vm && Object.keys(vm.data).length > 0 ? { data: vm.data } : {}),
       ...(error ? { error: describeError(error) } : {}),
+      ...(kept ? { kept: { checkpoint: relative(runDir, kept), attach: attachCommand(kept) } } : {}),
       artifacts: machine
         ? {
             transcript: relative(runDir, machine.artifacts.transcript),
@@ -124,4 +126,27 @@ async function runOne(
     await appendRecord(runDir, record);
     await writeReport(runDir, false);
   }
+}
+
+/** The one command that resumes a kept VM. */
+export function attachCommand(checkpoint: string): string {
+  return `npx bootproof console --attach ${checkpoint}`;
+}
+
+/** Stops the failed test's VM where it stands and saves it as a checkpoint that `console --attach` resumes, paused. */
+async function keepFailedVm(t: ExecutionContext, machine: Machine, artifactDir: string): Promise<string | undefined> {
+  if (!machine.running) {
+    t.log('--keep-on-failure: nothing to keep, QEMU had already ended');
+    return undefined;
+  }
+  const dir = join(artifactDir, 'kept-vm');
+  try {
+    await machine.qmp.execute('stop');
+    await machine.checkpoint(dir, { resume: false });
+  } catch (caught) {
+    t.log(`--keep-on-failure: could not keep the VM: ${(caught as Error).message.split('\n')[0]}`);
+    return undefined;
+  }
+  t.log(`kept the VM paused at the failure; resume it with: ${attachCommand(dir)}`);
+  return dir;
 }

@@ -28,6 +28,7 @@ export function testSectionHtml(t: FinalTest, index: number, files: TestFiles, s
     heading,
     knownFailureHtml(t),
     errorHtml(t),
+    reproduceHtml(t),
     attemptsHtml(t, files.present),
     '<h4>First boot</h4>',
     timelineHtml(t.phases, scaleMs),
@@ -54,6 +55,18 @@ function errorHtml(t: TestRecord): string {
     (rest ? `<pre>${escapeHtml(rest)}</pre>` : '') +
     '</div>'
   );
+}
+
+/** The commands that reproduce a failure by hand: resume the kept VM, or run the test again. */
+function reproduceHtml(t: TestRecord): string {
+  if (t.status !== 'failed') return '';
+  const scenario = t.scenario.split(':')[0]!;
+  const lines = [
+    ...(t.kept ? [`${t.kept.attach}    # the VM as it stood at the failure, paused: Ctrl-] resume`] : []),
+    `npx bootproof run --machine ${t.machine} --scenario ${scenario}${t.kept ? '' : ' --keep-on-failure'}`,
+    `npx bootproof console --machine ${t.machine}${t.image.path ? ` --image ${t.image.path}` : ''}    # boot it by hand`,
+  ];
+  return `<div class="reproduce" data-testid="reproduce"><h4>Reproduce by hand</h4><pre>${escapeHtml(lines.join('\n'))}</pre></div>`;
 }
 
 /** Earlier attempts of a retried test (what made it flaky), each with its error and artefacts. */
