@@ -45,6 +45,7 @@ scenario(
     name: 'crash-states',
     description: 'Every crash state of a recorded upgrade (the disk as of each flush) boots a whole version with /cfg clean',
     depth: 'full',
+    needs: ['write-log'],
     ci: ['amd64-bios'],
     timeoutMinutes: 120,
     detects: [{ variant: 'unsafe-upgrade', failure: /crash states? failed/ }],

@@ -6,7 +6,7 @@ scenario(
     name: 'failover',
     description: 'After an upgrade, the operator boots the previous root from the loader prompt; the next boot is the upgraded one again',
     depth: 'full',
-    ci: ['amd64-uefi'],
+    ci: ['amd64-uefi', 'mips64-uboot'],
     timeoutMinutes: 15,
     detects: [{ variant: 'ignore-set-device', failure: /booted the device typed at its prompt/ }],
   },

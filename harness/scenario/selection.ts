@@ -16,8 +16,11 @@ export interface ScenarioMeta {
    * runs the scenario on that variant and passes only if the scenario fails with `failure`.
    */
   detects?: { variant: string; failure: RegExp }[];
-  /** What the machine must offer beyond the depth: `loader-prompt`, the image's own interactive loader (`boot>`). */
-  needs?: 'loader-prompt'[];
+  /**
+   * What the machine must offer beyond the depth: `loader-prompt`, the image's own interactive loader (`boot>`);
+   * `write-log`, a boot disk whose writes QEMU's blklogwrites can record (virtio).
+   */
+  needs?: ('loader-prompt' | 'write-log')[];
 }
 
 export interface Shard {
@@ -63,6 +66,7 @@ export function inShard(title: string, shard: Shard | undefined): boolean {
 /** A full-depth scenario needs a full machine; a loader-depth scenario runs anywhere. */
 export function qualifies(meta: ScenarioMeta, config: VmConfig): boolean {
   if (meta.needs?.includes('loader-prompt') && !hasLoaderPrompt(config)) return false;
+  if (meta.needs?.includes('write-log') && config.disk.interface !== 'virtio') return false;
   return meta.depth === 'loader' || config.depth === 'full';
 }
 
