@@ -9,6 +9,7 @@ scenario(
     description: 'A truncated, corrupted, empty, oversized or non-filesystem .fs is refused and changes nothing',
     depth: 'full',
     ci: ['amd64-uefi'],
+    extraDisks: 4,
     timeoutMinutes: 15,
     detects: [{ variant: 'flip-before-check', failure: /boot\.conf is unchanged/ }],
   },

@@ -21,6 +21,8 @@ export interface ScenarioMeta {
    * `write-log`, a boot disk whose writes QEMU's blklogwrites can record (virtio).
    */
   needs?: ('loader-prompt' | 'write-log')[];
+  /** The most disks the scenario attaches besides the boot disk at one power-on (machines with fewer do not run it). */
+  extraDisks?: number;
 }
 
 export interface Shard {
@@ -63,11 +65,23 @@ export function inShard(title: string, shard: Shard | undefined): boolean {
   return hash % shard.count === shard.index - 1;
 }
 
-/** A full-depth scenario needs a full machine; a loader-depth scenario runs anywhere. */
+/** Why the scenario cannot run on the machine (depth, loader prompt, write log, disks), or undefined when it can. */
+export function whyNotOn(meta: ScenarioMeta, config: VmConfig): string | undefined {
+  if (meta.depth === 'full' && config.depth !== 'full') return `needs a shell; ${config.name} boots only to the loader`;
+  if (meta.needs?.includes('loader-prompt') && !hasLoaderPrompt(config)) {
+    return `needs the loader prompt; ${config.name}'s firmware loads the kernel itself`;
+  }
+  if (meta.needs?.includes('write-log') && config.disk.interface !== 'virtio') {
+    return `needs a virtio boot disk for the write log; ${config.name} has ${config.disk.interface}`;
+  }
+  const room = config.disk.guestDevices.length - 1;
+  if ((meta.extraDisks ?? 0) > room) return `attaches ${meta.extraDisks} extra disks; ${config.name} takes ${room}`;
+  return undefined;
+}
+
+/** Whether the scenario can run on the machine. */
 export function qualifies(meta: ScenarioMeta, config: VmConfig): boolean {
-  if (meta.needs?.includes('loader-prompt') && !hasLoaderPrompt(config)) return false;
-  if (meta.needs?.includes('write-log') && config.disk.interface !== 'virtio') return false;
-  return meta.depth === 'loader' || config.depth === 'full';
+  return whyNotOn(meta, config) === undefined;
 }
 
 export function machinesFor(meta: ScenarioMeta, selection: RunSelection): VmConfig[] {

@@ -1,0 +1,21 @@
+import test from 'ava';
+import { qualifies, whyNotOn, type ScenarioMeta } from './selection.ts';
+import { loadVmConfig } from '../config/vm-config.ts';
+
+const meta: ScenarioMeta = { name: 'x', description: 'x', depth: 'full', ci: [], timeoutMinutes: 1 };
+
+test('a machine qualifies only if it offers what the scenario needs', (t) => {
+  const bios = loadVmConfig('amd64-bios');
+  const uboot = loadVmConfig('mips64-uboot');
+  t.true(qualifies(meta, uboot));
+  t.true(qualifies({ ...meta, needs: ['loader-prompt', 'write-log'], extraDisks: 4 }, bios));
+  t.false(qualifies({ ...meta, needs: ['loader-prompt'] }, uboot), 'U-Boot loads the kernel itself: no boot> prompt');
+  t.false(qualifies({ ...meta, needs: ['write-log'] }, uboot), 'blklogwrites needs the virtio boot disk');
+  t.false(qualifies({ ...meta, extraDisks: 4 }, uboot), 'its IDE bus holds two disks besides the boot disk');
+  t.true(qualifies({ ...meta, extraDisks: 2 }, uboot));
+});
+
+test('the reason a scenario does not run on a machine names both', (t) => {
+  t.is(whyNotOn({ ...meta, extraDisks: 4 }, loadVmConfig('mips64-uboot')), 'attaches 4 extra disks; mips64-uboot takes 2');
+  t.is(whyNotOn(meta, loadVmConfig('mips64-uboot')), undefined);
+});
