@@ -16,6 +16,7 @@ import { mergeRunFolders } from './report/merge.ts';
 import { inspectImage } from './image/inspect.ts';
 import { checkInputs } from './image/check-inputs.ts';
 import { openConsole } from './console/console-command.ts';
+import { replayTest } from './console/replay-command.ts';
 import { loadProfile } from './config/profile.ts';
 import { packRamdiskImage } from './image/ramdisk-image.ts';
 import { lookimageLines } from './image/ramdisk-header.ts';
@@ -34,6 +35,7 @@ commands:
   console --machine M [--image IMG] [--fs FS]... [--write] [--out DIR]
                                                              your terminal on the machine's serial console; Ctrl-] for commands
   console --attach DIR                                       the same, resuming a checkpoint (e.g. kept by --keep-on-failure)
+  replay DIR --test NAME [--until N] [--list]                boot a recorded test again, type its inputs, then hand you the console
   inspect IMG [--json]                                       what an image holds: partitions, filesystems, boot.conf, checksums;
                                                              for a packed ramdisk image, the header as lookimage prints it, verified
   image pack --in RAW --out IMG [--compress] [--name N] [--dataset D] [--target-size SIZE]
@@ -83,6 +85,9 @@ const options = {
   dataset: { type: 'string' },
   'target-size': { type: 'string' },
   attach: { type: 'string' },
+  test: { type: 'string' },
+  until: { type: 'string' },
+  list: { type: 'boolean' },
   'keep-on-failure': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -119,6 +124,18 @@ async function main(argv: string[]): Promise<number> {
         fs: values.fs ?? [],
         write: values.write ?? false,
         out: resolve(values.out ?? join('reports', `console-${timestamp()}`)),
+        profile: values.profile ?? 'fixture',
+        accel: parseAccelChoice(values.accel),
+      });
+      return 0;
+    case 'replay':
+      if (rest.length !== 1 || !values.test) throw new UsageError('replay needs a run folder and --test: bootproof replay DIR --test NAME [--until N]');
+      await replayTest({
+        runDir: rest[0]!,
+        test: values.test,
+        until: values.until === undefined ? undefined : Math.max(1, count('--until', values.until, 1)),
+        list: values.list ?? false,
+        out: resolve(values.out ?? join('reports', `replay-${timestamp()}`)),
         profile: values.profile ?? 'fixture',
         accel: parseAccelChoice(values.accel),
       });

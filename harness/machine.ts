@@ -159,6 +159,11 @@ export class Machine {
     return this.server;
   }
 
+  /** A path in the machine's private folder (removed at release), e.g. for a checkpoint used during one test. */
+  privatePath(name: string): string {
+    return join(this.workDir.path, name);
+  }
+
   get overlayPath(): string {
     return this.overlay;
   }

@@ -31,6 +31,8 @@ export interface BootRecord {
    */
   firmware?: { typed: string[]; persistence: FirmwarePersistence };
   phases: Phases;
+  /** Not a boot: the machine resumed a checkpoint (named by its folder's last part), which took `ms`. */
+  restored?: { checkpoint: string; ms: number };
 }
 
 /** Base time limits per phase (KVM scale; the console multiplies them for TCG). */
@@ -181,6 +183,31 @@ export class BootPath {
   async quit(): Promise<void> {
     await this.machine.quit();
     this.state = 'off';
+  }
+
+  private readonly checkpoints = new Map<string, { state: BootState; boot: BootRecord }>();
+
+  /** Saves the running machine as a checkpoint in `dir`; restore(dir) comes back to this very state. */
+  async checkpoint(dir: string): Promise<void> {
+    if (this.state === 'off') throw new StateError('save a checkpoint', this.state, 'running');
+    await this.machine.checkpoint(dir);
+    this.checkpoints.set(dir, { state: this.state, boot: structuredClone(this.lastBoot) });
+  }
+
+  /** Cuts power and resumes the checkpoint saved by checkpoint(dir): its disks, memory and boot state. */
+  async restore(dir: string): Promise<void> {
+    const saved = this.checkpoints.get(dir);
+    if (!saved) throw new StateError(`restore ${dir}`, 'no checkpoint saved there', 'a checkpoint saved by this boot path');
+    const started = performance.now();
+    await this.machine.powerCut();
+    await this.machine.useCheckpoint(dir);
+    await this.machine.start();
+    this.state = saved.state;
+    this.broken = undefined;
+    this.bootStreamStart = this.machine.console.streamText().length;
+    const checkpoint = dir.split('/').filter(Boolean).at(-1) ?? dir;
+    const { requestedDevice: _asked, start: _start, firmware: _typed, ...booted } = structuredClone(saved.boot);
+    this.boots.push({ ...booted, phases: {}, restored: { checkpoint, ms: Math.round(performance.now() - started) } });
   }
 
   /** Cuts power (SIGKILL of QEMU): nothing in flight is flushed. */

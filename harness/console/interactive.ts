@@ -47,6 +47,8 @@ export class ConsoleSession {
       /** The checkpoint the session started from, which `restore` without a name goes back to. */
       restoredFrom?: string;
       startOptions?: StartOptions;
+      /** The machine is running already (a replay): the session starts without powering on. */
+      alreadyOn?: boolean;
       extraCommands?: Command[];
     },
   ) {
@@ -64,7 +66,8 @@ export class ConsoleSession {
 
   /** Powers on and resolves with why the session ended once it has. */
   async run(): Promise<string> {
-    await this.powerOn();
+    if (this.options.alreadyOn) void this.watchExit();
+    else await this.powerOn();
     this.terminal.write(`bootproof: console of ${this.machine.options.config.name}; Ctrl-] opens the command line (help lists the commands)\r\n`);
     return this.ended;
   }

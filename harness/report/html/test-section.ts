@@ -95,11 +95,11 @@ function bootsHtml(boots: BootRecord[]): string {
     const total = b.phases.userlandMs === undefined ? undefined : bootTotalMs(b.phases);
     const cells = [
       String(i + 1),
-      escapeHtml(b.requestedDevice ?? '—'),
+      escapeHtml(b.restored ? `checkpoint ${b.restored.checkpoint}` : (b.requestedDevice ?? '—')),
       escapeHtml(b.device ?? '?'),
       escapeHtml(b.version ?? '?'),
       b.bootId ? `<code title="${escapeHtml(b.bootId)}">${escapeHtml(b.bootId.slice(0, 8))}</code>` : '—',
-      total === undefined ? 'not reached' : duration(total),
+      b.restored ? `restored in ${duration(b.restored.ms)}` : total === undefined ? 'not reached' : duration(total),
     ];
     return `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
   });
