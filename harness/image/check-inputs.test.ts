@@ -1,5 +1,7 @@
 import test from 'ava';
-import { mkdtemp, truncate, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, truncate, writeFile } from 'node:fs/promises';
+import { execa } from 'execa';
+import { makeDisklabel } from '../disk/disklabel.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkInputs, BadInputs, type InputsToCheck } from './check-inputs.ts';
@@ -26,7 +28,7 @@ async function problems(t: import('ava').ExecutionContext, inputs: Partial<Input
 test('good inputs pass, with the architecture and boot.conf noted', async (t) => {
   const d = await disk();
   const checked = await checkInputs({ profile, image: d.image, fs: [d.rootFs], machines: [amd64] });
-  t.deepEqual(Object.fromEntries(Object.entries(checked.roots).map(([k, p]) => [k, p.number])), { hd0d: 5, hd0e: 6 });
+  t.deepEqual(Object.fromEntries(Object.entries(checked.roots).map(([k, p]) => [k, p.where])), { hd0d: 'partition 5', hd0e: 'partition 6' });
   t.true(checked.notes.includes('architecture amd64, from the kernel on partition 5: /boot/vmlinuz (Linux bzImage)'));
   t.true(checked.notes.includes('boot.conf on partition 1 names hd0e'));
 });
@@ -83,5 +85,34 @@ test('the image architecture must match the machine, and the .fs the image', asy
   t.regex(
     await problems(t, { image: d.image, fs: [other.rootFs] }),
     /\.fs file .*root\.fs holds a kernel for ppc64el \(\/boot\/vmlinuz, ELF 64-bit LSB\) but image .* is amd64: use the \.fs built for the same architecture/,
+  );
+});
+
+test('disklabel roots (OpenBSD): the 0xA6 partition, its label and the letters are checked', async (t) => {
+  const openbsd = loadProfile('openbsd-resflash');
+  const d = await disk();
+  t.regex(
+    await problems(t, { image: d.image, profile: openbsd }),
+    /profile openbsd-resflash expects root hd0d in disklabel partition d, but image .* has no OpenBSD \(0xA6\) MBR partition \(it has 1, 2, 5, 6, 7\)/,
+  );
+
+  const image = join(d.dir, 'openbsd.img');
+  const file = await open(image, 'w');
+  await file.truncate(16 * 1048576);
+  await file.close();
+  await execa('sfdisk', ['--quiet', image], { input: 'label: dos\nunit: sectors\nstart=64, size=32704, type=a6, bootable\n' });
+  t.regex(await problems(t, { image, profile: openbsd }), /but partition 1 \(0xA6\) holds no disklabel/);
+
+  const label = await open(image, 'r+');
+  await label.write(makeDisklabel({ a: [128, 4096, 7], c: [0, 32768, 0], d: [4224, 8192, 7] }), 0, 512, 64 * 512 + 512);
+  await label.close();
+  t.regex(await problems(t, { image, profile: openbsd }), /expects root hd0e in disklabel partition e, but the disklabel has no partition e \(it has a, c, d\)/);
+
+  const big = await open(join(d.dir, 'big.fs'), 'w');
+  await big.truncate(5 * 1048576);
+  await big.close();
+  t.regex(
+    await problems(t, { image, profile: { ...openbsd, partitions: { hd0d: 'd' } }, fs: [join(d.dir, 'big.fs')] }),
+    /big\.fs \(5242880 bytes\) is larger than the image's root partitions \(4194304 bytes; hd0d = disklabel partition d\)/,
   );
 });

@@ -5,7 +5,8 @@ import type { TargetProfile } from '../config/profile.ts';
 import type { VmConfig } from '../config/vm-config.ts';
 import { BootproofError, UsageError } from '../errors.ts';
 import { detectFormat, readableFileSize } from './inspect.ts';
-import { mbrDiskFormat, inspectMbrDisk, type MbrDiskFindings, type PartitionFindings } from './mbr-disk.ts';
+import { mbrDiskFormat, inspectMbrDisk, type MbrDiskFindings } from './mbr-disk.ts';
+import { readDisklabel } from '../disk/disklabel.ts';
 import { identifyFilesystem } from './filesystem.ts';
 import { readExtFile } from './ext-file.ts';
 import { kernelArchitecture } from './kernel-arch.ts';
@@ -19,10 +20,17 @@ export interface InputsToCheck {
 
 export interface CheckedInputs {
   findings: MbrDiskFindings;
-  /** The root partitions by device (e.g. hd0d → partition 5). */
-  roots: Record<string, PartitionFindings>;
+  /** Where each root device lives (e.g. hd0d → partition 5, or disklabel partition d). */
+  roots: Record<string, RootLocation>;
   /** Facts worth showing that do not stop the run. */
   notes: string[];
+}
+
+export interface RootLocation {
+  /** "partition 5" or "disklabel partition d". */
+  where: string;
+  startByte: number;
+  bytes: number;
 }
 
 /** Thrown when the inputs cannot be used: one line per problem. */
@@ -71,12 +79,24 @@ export async function checkInputs(inputs: InputsToCheck): Promise<CheckedInputs>
     );
   }
 
-  const roots: Record<string, PartitionFindings> = {};
+  const roots: Record<string, RootLocation> = {};
   const numbers = findings.partitions.map((p) => p.number).join(', ') || 'none';
+  const openbsd = findings.partitions.find((p) => p.type === '0xa6');
+  const label = openbsd ? await readDisklabel(image, openbsd.startByte) : undefined;
   for (const [device, where] of Object.entries(inputs.profile.partitions)) {
     const number = Number(where);
     if (!/^\d+$/.test(where)) {
-      notes.push(`root ${device} is disklabel partition "${where}" in profile ${inputs.profile.name}: disklabels are not read, so its place is not checked`);
+      const expects = `profile ${inputs.profile.name} expects root ${device} in disklabel partition ${where}`;
+      const found = label?.find((p) => p.letter === where);
+      if (!openbsd) {
+        problems.push(`${expects}, but image ${image} has no OpenBSD (0xA6) MBR partition (it has ${numbers}): use the image built for this profile, or a profile whose "partitions" are MBR partition numbers`);
+      } else if (!label) {
+        problems.push(`${expects}, but partition ${openbsd.number} (0xA6) holds no disklabel: the image is damaged or not an OpenBSD one`);
+      } else if (!found) {
+        problems.push(`${expects}, but the disklabel has no partition ${where} (it has ${label.map((p) => p.letter).join(', ')}): use the image built for this profile, or fix "partitions"`);
+      } else {
+        roots[device] = { where: `disklabel partition ${where}`, startByte: found.startByte, bytes: found.bytes };
+      }
       continue;
     }
     const partition = findings.partitions.find((p) => p.number === number);
@@ -88,7 +108,7 @@ export async function checkInputs(inputs: InputsToCheck): Promise<CheckedInputs>
     } else if (partition.typeName.startsWith('extended')) {
       problems.push(`profile ${inputs.profile.name} expects root ${device} on partition ${number}, but that is the extended partition: fix "partitions" in the profile`);
     } else {
-      roots[device] = partition;
+      roots[device] = { where: `partition ${number}`, startByte: partition.startByte, bytes: partition.bytes };
     }
   }
 
@@ -127,9 +147,9 @@ function noMbr(image: string, detail: string): string {
   return `image ${image} has no MBR (no boot signature 55 aa at byte 510)${hint}: pass the whole disk image resflash built (resflash-*.img), not a partition or a compressed file`;
 }
 
-async function checkFs(fs: string, bytes: number, rootBytes: number | undefined, roots: Record<string, PartitionFindings>): Promise<string[]> {
+async function checkFs(fs: string, bytes: number, rootBytes: number | undefined, roots: Record<string, RootLocation>): Promise<string[]> {
   const problems: string[] = [];
-  const where = Object.entries(roots).map(([d, p]) => `${d} = partition ${p.number}`).join(', ');
+  const where = Object.entries(roots).map(([d, p]) => `${d} = ${p.where}`).join(', ');
   if (rootBytes !== undefined && bytes > rootBytes) {
     problems.push(
       `.fs file ${fs} (${bytes} bytes) is larger than the image's root partitions (${rootBytes} bytes; ${where}): ` +

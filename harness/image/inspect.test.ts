@@ -1,5 +1,7 @@
 import test from 'ava';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, truncate, writeFile } from 'node:fs/promises';
+import { execa } from 'execa';
+import { makeDisklabel } from '../disk/disklabel.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspectImage } from './inspect.ts';
@@ -61,4 +63,20 @@ test('formats are chosen by content, in order: a format with a magic number plug
   t.is(found.format, 'test-packed');
   t.deepEqual(found.findings, { magic: 'ok' });
   t.is(found.lines.at(-1), '  magic ok');
+});
+
+test('inspect lists the disklabel of an OpenBSD partition', async (t) => {
+  const dir = await tmp();
+  const image = join(dir, 'openbsd.img');
+  await writeFile(image, '');
+  await truncate(image, 16 * 1048576);
+  await execa('sfdisk', ['--quiet', image], { input: 'label: dos\nunit: sectors\nstart=64, size=32704, type=a6, bootable\n' });
+  const file = await open(image, 'r+');
+  await file.write(makeDisklabel({ a: [128, 4096, 7], c: [0, 32768, 0], d: [4224, 8192, 7] }), 0, 512, 64 * 512 + 512);
+  await file.close();
+  const found = await inspectImage(image);
+  const p = (found.findings as MbrDiskFindings).partitions[0]!;
+  t.is(p.typeName, 'OpenBSD');
+  t.deepEqual(p.disklabel?.map((l) => [l.letter, l.startByte / 512, l.bytes / 512]), [['a', 128, 4096], ['c', 0, 32768], ['d', 4224, 8192]]);
+  t.true(found.lines.some((l) => /^ {7}d {2}disklabel/.test(l)));
 });

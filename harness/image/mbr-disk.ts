@@ -6,6 +6,7 @@ import type { ImageFormat } from './format.ts';
 import { identifyFilesystem, type FilesystemId } from './filesystem.ts';
 import { readExtFile } from './ext-file.ts';
 import { kernelArchitecture } from './kernel-arch.ts';
+import { readDisklabel, type LabelPartition } from '../disk/disklabel.ts';
 import { mib } from './inspect.ts';
 
 export interface PartitionFindings {
@@ -21,6 +22,8 @@ export interface PartitionFindings {
   filesystem?: FilesystemId;
   /** Of the partition's bytes; absent for the extended partition and for partitions past the end. */
   sha256?: string;
+  /** The BSD disklabel inside an OpenBSD (0xA6) partition: partitions a to p, offsets from the start of the disk. */
+  disklabel?: (LabelPartition & { filesystem?: FilesystemId })[];
   /** The kernel file found on it, which makes it a root. */
   kernel?: { path: string; arch: string; kind: string };
 }
@@ -67,6 +70,16 @@ export async function inspectMbrDisk(image: string, imageBytes: number): Promise
       const filesystem = await identifyFilesystem(image, p.startByte, Math.min(p.bytes, imageBytes - p.startByte));
       if (filesystem) found.filesystem = filesystem;
       if (!beyondImageEnd) found.sha256 = await sha256File(image, { start: p.startByte, bytes: p.bytes });
+      if (p.type === 0xa6) {
+        const label = await readDisklabel(image, p.startByte);
+        if (label) {
+          found.disklabel = [];
+          for (const l of label) {
+            const filesystem = l.startByte < imageBytes ? await identifyFilesystem(image, l.startByte, Math.min(l.bytes, imageBytes - l.startByte)) : undefined;
+            found.disklabel.push({ ...l, ...(filesystem ? { filesystem } : {}) });
+          }
+        }
+      }
     }
     partitions.push(found);
   }
@@ -102,6 +115,10 @@ function describeMbrDisk(f: MbrDiskFindings): string[] {
         `${mib(p.startByte).padStart(10)}${mib(p.bytes).padStart(12)}  ${fs.padEnd(20)}${p.sha256 ?? ''}` +
         (p.beyondImageEnd ? '  PAST THE END OF THE IMAGE (truncated?)' : ''),
     );
+    for (const l of p.disklabel ?? []) {
+      const fs = l.filesystem ? `${l.filesystem.kind}${l.filesystem.label ? ` "${l.filesystem.label}"` : ''}` : `fstype ${l.fstype}`;
+      lines.push(`       ${l.letter}  disklabel${''.padEnd(19)}${mib(l.startByte).padStart(10)}${mib(l.bytes).padStart(12)}  ${fs}`);
+    }
     if (p.kernel) lines.push(`         root: kernel ${p.kernel.path}, ${p.kernel.kind}, ${p.kernel.arch}`);
   }
   if (f.bootConf) {
