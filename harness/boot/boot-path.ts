@@ -283,7 +283,8 @@ export class BootPath {
   private async toFirmwarePrompt(): Promise<void> {
     const prompt = this.firmwarePrompt();
     const console = this.machine.console;
-    const failFast = this.firmwareFailFast();
+    // No firmware-failure check here: a firmware that autobooted and failed comes to its prompt all the same.
+    const failFast: FailFastPattern[] = [];
     if (prompt.interruptKey === undefined) {
       await console.waitFor(prompt.regex, { timeoutMs: limits.firmware, failFast });
     } else {
