@@ -1,4 +1,5 @@
-// boot: power on, reach the shell, and check what booted: the active root, its version, read-only.
+// boot: power on, reach the shell (or, on a machine that boots only as far as the loader, its prompt) and check what came up.
+import { fill } from '../harness/config/profile.ts';
 import { scenario } from '../harness/index.ts';
 
 scenario(
@@ -23,5 +24,24 @@ scenario(
 
     const motd = await vm.shell.succeed('cat /etc/motd');
     t.regex(motd, /motd restored from \/cfg/, '/etc holds the copy saved in /cfg');
+  },
+);
+
+scenario(
+  {
+    name: 'boot-to-loader',
+    description: "The firmware starts the image's loader, which offers its prompt and refuses the empty root e of a fresh image by name",
+    depth: 'loader',
+    ci: ['macppc-ofw'],
+    timeoutMinutes: 5,
+  },
+  async (t, vm) => {
+    await vm.step('power on to the loader prompt', () => vm.boot.reach('loader'));
+    if (vm.config.firmware.boot) {
+      t.deepEqual(vm.booted.firmware?.typed, vm.boot.firmwareBootCommands(), 'the loader was started by the commands typed at the firmware prompt');
+    }
+    await vm.boot.typeAtLoader(fill(vm.profile.loader.selectDevice, { device: 'hd0e' }));
+    const refusal = await vm.step('boot the empty root e', () => vm.boot.bootExpectingLoaderFailure());
+    t.regex(refusal, /hd0e/, `the loader reads the disk's partitions and names the root it cannot boot: ${refusal}`);
   },
 );

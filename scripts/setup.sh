@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 packages=(
   qemu-system-x86 qemu-utils ovmf seabios
   qemu-system-mips u-boot-qemu u-boot-tools binutils
+  qemu-system-ppc
   grub-pc-bin grub-efi-amd64-bin grub-common
   mtools dosfstools e2fsprogs e2fsck-static fdisk cpio busybox-static kmod fakeroot zstd
   linux-image-amd64
@@ -19,7 +20,7 @@ as_root() {
 }
 
 # Architectures whose Debian packages the fixture builds download (apt-get download, never installed).
-foreign_arches=(mips64el)
+foreign_arches=(mips64el ppc64el)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -12,7 +12,7 @@ import { BootPath } from '../boot/boot-path.ts';
 import { imagesFor, userImagesFromEnv } from './image-source.ts';
 import { appendRecord, type TestRecord } from '../report/record.ts';
 import { writeReport } from '../report/write-report.ts';
-import { inShard, machinesFor, selectionFromEnv, type ScenarioMeta } from './selection.ts';
+import { inShard, machineChoices, machinesFor, selectionFromEnv, type ScenarioMeta } from './selection.ts';
 import { TestMachine } from './test-machine.ts';
 import { describeError } from './describe-error.ts';
 
@@ -34,8 +34,10 @@ export function scenario(meta: ScenarioMeta, body: ScenarioBody): void {
   const register = (title: string, implementation: (t: ExecutionContext) => Promise<void>) => {
     if (inShard(title, selection.shard)) test.serial(title, implementation);
   };
-  for (const config of machinesFor(meta, selection)) {
-    register(`${meta.name} on ${config.name}`, (t) => runOne(t, meta.name, meta, config, variant, body));
+  for (const { config, skip } of machineChoices(meta, selection)) {
+    const title = `${meta.name} on ${config.name}`;
+    if (skip) register(title, (t) => recordSkip(t, meta.name, config, skip));
+    else register(title, (t) => runOne(t, meta.name, meta, config, variant, body));
   }
   // The variants are broken fixtures: a user's images have none.
   if (variant !== 'normal' || userImagesFromEnv()) return;
@@ -48,6 +50,30 @@ export function scenario(meta: ScenarioMeta, body: ScenarioBody): void {
       );
     }
   }
+}
+
+/** A scenario the machine cannot run: reported as skipped with the reason, never silently left out. */
+async function recordSkip(t: ExecutionContext, scenarioName: string, config: VmConfig, reason: string): Promise<void> {
+  const runDir = runDirFromEnv();
+  t.log(`skipped: ${reason}`);
+  await appendRecord(runDir, {
+    scenario: scenarioName,
+    machine: config.name,
+    title: t.title,
+    attempt: Number(process.env.BOOTPROOF_ATTEMPT ?? 1),
+    image: { path: '', sha256: '' },
+    status: 'skipped',
+    skipReason: reason,
+    startedAt: new Date().toISOString(),
+    durationMs: 0,
+    phases: {},
+    boots: [],
+    steps: [],
+    accel: process.env.BOOTPROOF_ACCEL ?? '',
+    artifacts: {},
+  });
+  await writeReport(runDir, false);
+  t.pass();
 }
 
 /** Runs a scenario as an attempt that must fail, with a message that shows it failed for the right reason. */

@@ -19,3 +19,13 @@ test('the reason a scenario does not run on a machine names both', (t) => {
   t.is(whyNotOn({ ...meta, extraDisks: 4 }, loadVmConfig('mips64-uboot')), 'attaches 4 extra disks; mips64-uboot takes 2');
   t.is(whyNotOn(meta, loadVmConfig('mips64-uboot')), undefined);
 });
+
+test('a scenario that needs a shell is skipped on a loader-depth machine; one that needs firmware NVRAM where the firmware keeps nothing', (t) => {
+  const mac = loadVmConfig('macppc-ofw');
+  t.is(whyNotOn(meta, mac), 'needs a shell; macppc-ofw boots only to the loader');
+  t.is(whyNotOn({ ...meta, depth: 'loader' }, mac), undefined);
+  const nvram = { ...meta, depth: 'loader' as const, needs: ['firmware-nvram' as const] };
+  t.is(whyNotOn(nvram, loadVmConfig('ppc64-ofw')), undefined);
+  t.is(whyNotOn(nvram, mac), "needs a firmware that keeps its boot setting in NVRAM; macppc-ofw's keeps its boot commands: none");
+  t.is(whyNotOn(nvram, loadVmConfig('amd64-bios')), "needs a firmware that keeps its boot setting in NVRAM; amd64-bios's is not told how to boot");
+});

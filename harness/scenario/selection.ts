@@ -18,9 +18,10 @@ export interface ScenarioMeta {
   detects?: { variant: string; failure: RegExp }[];
   /**
    * What the machine must offer beyond the depth: `loader-prompt`, the image's own interactive loader (`boot>`);
-   * `write-log`, a boot disk whose writes QEMU's blklogwrites can record (virtio).
+   * `write-log`, a boot disk whose writes QEMU's blklogwrites can record (virtio); `firmware-nvram`, a firmware
+   * that keeps its boot setting across QEMU restarts.
    */
-  needs?: ('loader-prompt' | 'write-log')[];
+  needs?: ('loader-prompt' | 'write-log' | 'firmware-nvram')[];
   /** The most disks the scenario attaches besides the boot disk at one power-on (machines with fewer do not run it). */
   extraDisks?: number;
 }
@@ -74,6 +75,10 @@ export function whyNotOn(meta: ScenarioMeta, config: VmConfig): string | undefin
   if (meta.needs?.includes('write-log') && config.disk.interface !== 'virtio') {
     return `needs a virtio boot disk for the write log; ${config.name} has ${config.disk.interface}`;
   }
+  if (meta.needs?.includes('firmware-nvram') && config.firmware.boot?.persistence !== 'nvram') {
+    const kept = config.firmware.boot ? `keeps its boot commands: ${config.firmware.boot.persistence}` : 'is not told how to boot';
+    return `needs a firmware that keeps its boot setting in NVRAM; ${config.name}'s ${kept}`;
+  }
   const room = config.disk.guestDevices.length - 1;
   if ((meta.extraDisks ?? 0) > room) return `attaches ${meta.extraDisks} extra disks; ${config.name} takes ${room}`;
   return undefined;
@@ -84,10 +89,15 @@ export function qualifies(meta: ScenarioMeta, config: VmConfig): boolean {
   return whyNotOn(meta, config) === undefined;
 }
 
-export function machinesFor(meta: ScenarioMeta, selection: RunSelection): VmConfig[] {
+/** The machines of the run's filter and slice, each with the reason the scenario cannot run there, if any. */
+export function machineChoices(meta: ScenarioMeta, selection: RunSelection): { config: VmConfig; skip?: string }[] {
   return machineNames()
     .filter((name) => !selection.machines || selection.machines.includes(name))
     .filter((name) => selection.slice === 'full' || meta.ci.includes(name))
     .map((name) => loadVmConfig(name))
-    .filter((config) => qualifies(meta, config));
+    .map((config) => ({ config, skip: whyNotOn(meta, config) }));
+}
+
+export function machinesFor(meta: ScenarioMeta, selection: RunSelection): VmConfig[] {
+  return machineChoices(meta, selection).flatMap(({ config, skip }) => (skip ? [] : [config]));
 }
