@@ -50,6 +50,7 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 
 echo "setup: fixture images (built once, then cached)" >&2
-for arch in amd64 "${foreign_arches[@]}"; do
+# powerpc (mac99, loader only) is built from the ppc64el packages.
+for arch in amd64 "${foreign_arches[@]}" powerpc; do
   node bin/bootproof.js fixture build --arch "$arch" >&2
 done
