@@ -161,3 +161,13 @@ test('what the harness typed at the firmware prompt is shown per boot, with what
   t.regex(html, /boot 1: <code>setenv autoload no<\/code>, <code>tftpboot 0x88000000 initrd.cpio.gz<\/code> \(the firmware keeps nothing: the harness types it at every boot\)/);
   t.notRegex(html, /boot 2:/);
 });
+
+test('a failed test says how to reproduce it by hand: the kept VM first, else a run that keeps it; a passed test does not', (t) => {
+  const failed = { status: 'failed' as const, error: { kind: 'Error', message: 'x' } };
+  const kept = page(results([record({ ...failed, kept: { checkpoint: 'tests/boot--amd64-bios/kept-vm', attach: 'npx bootproof console --attach /r/tests/boot--amd64-bios/kept-vm' } })]));
+  t.regex(kept, /data-testid="reproduce".*<pre>npx bootproof console --attach \/r\/tests\/boot--amd64-bios\/kept-vm {4}# the VM as it stood at the failure/s);
+  t.regex(kept, /npx bootproof run --machine amd64-bios --scenario boot\n/);
+  const plain = page(results([record(failed)]));
+  t.regex(plain, /npx bootproof run --machine amd64-bios --scenario boot --keep-on-failure\nnpx bootproof console --machine amd64-bios --image \/x\/disk\.img/);
+  t.notRegex(page(results([record({})])), /data-testid="reproduce"/);
+});
