@@ -32,6 +32,7 @@ scenario(
     name: 'boot-to-loader',
     description: "The firmware starts the image's loader, which offers its prompt and refuses the empty root e of a fresh image by name",
     depth: 'loader',
+    needs: ['loader-prompt'],
     ci: ['macppc-ofw'],
     timeoutMinutes: 5,
   },
