@@ -50,7 +50,7 @@ options of run and nightly:
   --repeat N             run every selected test N times to shake out races; differing results are "flaky"
   -j, --jobs N           scenario files run at the same time (default: one per two cores)
   --shard i/n            run only the i-th of n stable slices of the matrix (join them with report merge)
-  --variant V            fixture variant (normal, flip-before-check, ignore-set-device, no-cfg-overlay, unsafe-upgrade)
+  --variant V            fixture variant (normal, flip-before-check, ignore-set-device, no-cfg-overlay, unsafe-upgrade, no-boot-signal)
   --profile P            target profile (fixture, openbsd-resflash, or a .json file)
   --keep-on-failure      keep a failed test's VM paused at the failure; the report gives the command resuming it
   --keep-on-failure      keep a failed test's VM paused at the failure; the report gives the command resuming it
