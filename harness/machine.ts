@@ -17,6 +17,7 @@ import { timeFactors, type Accel } from './deadline.ts';
 import { StateError, UsageError } from './errors.ts';
 import { BootServer } from './net/boot-server.ts';
 import { checkpointFiles, loadState, readCheckpointInfo, saveDrives, saveState, writeCheckpointInfo, type CheckpointInfo } from './qemu/checkpoint.ts';
+import { MetadataService } from './net/metadata-service.ts';
 
 export interface MachineOptions {
   config: VmConfig;
@@ -151,6 +152,20 @@ export class Machine {
   get qmp(): QmpClient {
     if (!this.currentQmp) throw new StateError('use QMP', this.state, 'running');
     return this.currentQmp;
+  }
+
+  private metadataService: MetadataService | undefined;
+
+  /** The VM's instance metadata service, on its boot server (machines with a NIC only). */
+  get metadata(): MetadataService {
+    this.metadataService ??= new MetadataService(this.bootServer, {
+      id: this.name,
+      name: this.name,
+      hostname: 'resflash',
+      // fec0::/64 is QEMU's user-network IPv6 prefix; fec0::2 is its host side.
+      ipv6: { address: `fec0::5eed:${randomBytes(2).toString('hex')}`, netmask: '64', gateway: 'fec0::2' },
+    });
+    return this.metadataService;
   }
 
   /** The VM's boot server: its folder is served over TFTP and HTTP (machines with a NIC only). */

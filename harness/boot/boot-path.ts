@@ -54,6 +54,9 @@ export class BootPath {
     this.shell = new Shell(() => this.machine.console, { typingDelayMs: profile.shell.typingDelayMs });
     // Extra kernel arguments of the firmware's boot commands: none, except in a failover at the firmware.
     this.provideFirmwareValues({ kernelArguments: '' });
+    if (machine.options.config.network) {
+      this.provideFirmwareValues({ bootServer: machine.bootServer.guestUrl('').replace(/\/$/, ''), metadataUrl: machine.metadata.guestUrl });
+    }
     if (profile.firmwareLoader) {
       this.provideFirmwareValues({
         loaderFile: profile.firmwareLoader.file,
