@@ -19,9 +19,9 @@ export interface ScenarioMeta {
   /**
    * What the machine must offer beyond the depth: `loader-prompt`, the image's own interactive loader (`boot>`);
    * `write-log`, a boot disk whose writes QEMU's blklogwrites can record (virtio); `firmware-nvram`, a firmware
-   * that keeps its boot setting across QEMU restarts.
+   * that keeps its boot setting across QEMU restarts; `network`, a NIC with the VM's boot server and metadata service.
    */
-  needs?: ('loader-prompt' | 'write-log' | 'firmware-nvram')[];
+  needs?: ('loader-prompt' | 'write-log' | 'firmware-nvram' | 'network')[];
   /** The most disks the scenario attaches besides the boot disk at one power-on (machines with fewer do not run it). */
   extraDisks?: number;
 }
@@ -79,6 +79,7 @@ export function whyNotOn(meta: ScenarioMeta, config: VmConfig): string | undefin
     const kept = config.firmware.boot ? `keeps its boot commands: ${config.firmware.boot.persistence}` : 'is not told how to boot';
     return `needs a firmware that keeps its boot setting in NVRAM; ${config.name}'s ${kept}`;
   }
+  if (meta.needs?.includes('network') && !config.network) return `needs a NIC with a boot server; ${config.name} has none`;
   const room = config.disk.guestDevices.length - 1;
   if ((meta.extraDisks ?? 0) > room) return `attaches ${meta.extraDisks} extra disks; ${config.name} takes ${room}`;
   return undefined;
