@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(
-  qemu-system-x86 qemu-utils ovmf seabios
+  qemu-system-x86 qemu-utils ovmf seabios ipxe-qemu
   qemu-system-mips u-boot-qemu u-boot-tools binutils
   qemu-system-ppc
   grub-pc-bin grub-efi-amd64-bin grub-common

@@ -1,0 +1,42 @@
+// ramdisk-image: the boot server serves the initramfs from a packed, checksummed ramdisk image (mkimage format):
+// a corrupt image is refused before boot with the reason, an intact one boots.
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { scenario } from '../harness/index.ts';
+import { packRamdiskImage } from '../harness/image/ramdisk-image.ts';
+import { servePackedImage } from '../harness/net/packed-image.ts';
+
+scenario(
+  {
+    name: 'ramdisk-image',
+    description: 'The initramfs served from a packed ramdisk image: a flipped byte is refused before boot with the reason; the intact image boots root d',
+    depth: 'full',
+    needs: ['network'],
+    ci: ['amd64-ipxe'],
+    timeoutMinutes: 5,
+  },
+  async (t, vm) => {
+    const server = vm.machine.bootServer;
+    const folder = vm.machine.options.artifactDir;
+    const packed = join(folder, 'initrd.packed');
+    const header = await vm.step('pack the initramfs (zlib)', () =>
+      packRamdiskImage(join(vm.fixture.dir, 'initrd.img'), packed, { compress: true, name: 'fixture-initrd' }),
+    );
+    t.log(`packed: ${header.dataSize} bytes for an image of ${header.imageSize}, sum ${header.sha256}`);
+
+    const corrupt = join(folder, 'initrd-flipped.packed');
+    const bytes = await readFile(packed);
+    bytes[bytes.length >> 1]! ^= 0x01;
+    await writeFile(corrupt, bytes);
+    const refusal = await t.throwsAsync(() => servePackedImage(server, corrupt, 'initrd.img'));
+    t.regex(refusal?.message ?? '', /packed image .*initrd-flipped\.packed is refused: (compressed data is corrupt|image sum)/);
+    t.log(`refused as it should: ${refusal?.message}`);
+
+    await vm.step('verify and serve the intact image', () => servePackedImage(server, packed, 'initrd.img'));
+    await vm.step('power on and boot to a shell', () => vm.boot.reach('shell'));
+    t.like(vm.booted, { device: 'hd0d', version: '1' });
+    const initrd = server.requests.filter((r) => r.path === '/initrd.img' && r.status === 200);
+    t.is(initrd.length, 1, 'the firmware fetched the initramfs once');
+    t.is(initrd[0]?.bytes, header.imageSize, 'it got the image unpacked from the packed file');
+  },
+);
