@@ -54,15 +54,20 @@ export class BootPath {
     this.shell = new Shell(() => this.machine.console, { typingDelayMs: profile.shell.typingDelayMs });
     // Extra kernel arguments of the firmware's boot commands: none, except in a failover at the firmware.
     this.provideFirmwareValues({ kernelArguments: '' });
-    if (machine.options.config.network) {
-      this.provideFirmwareValues({ bootServer: machine.bootServer.guestUrl('').replace(/\/$/, ''), metadataUrl: machine.metadata.guestUrl });
-    }
     if (profile.firmwareLoader) {
       this.provideFirmwareValues({
         loaderFile: profile.firmwareLoader.file,
         loaderPartition: String(profile.firmwareLoader.partition),
       });
     }
+  }
+
+  /** `{bootServer}` (http://10.0.2.2:PORT) and `{metadataUrl}` on a machine with a NIC. */
+  private networkValue(key: string): string | undefined {
+    if (!this.machine.options.config.network) return undefined;
+    if (key === 'bootServer') return this.machine.bootServer.guestUrl('').replace(/\/$/, '');
+    if (key === 'metadataUrl') return this.machine.metadata.guestUrl;
+    return undefined;
   }
 
   /** Values for the `{name}` placeholders of the firmware's boot commands (e.g. a boot server's address). */
@@ -76,7 +81,7 @@ export class BootPath {
     return (boot?.commands ?? []).map((command) =>
       // `${name}` is the firmware's own variable syntax (U-Boot), left for the firmware to expand.
       command.replace(/(?<!\$)\{(\w+)\}/g, (_whole, key: string) => {
-        const value = this.firmwareValues[key];
+        const value = this.firmwareValues[key] ?? this.networkValue(key);
         if (value === undefined) {
           throw new UsageError(
             `${this.machine.options.config.file}: firmware boot command "${command}" needs a value for {${key}}: ` +

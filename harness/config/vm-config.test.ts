@@ -13,7 +13,7 @@ test('every shipped vm-config loads', (t) => {
 
 test('an unknown machine lists the known ones', (t) => {
   const error = t.throws(() => loadVmConfig('amd64-bois'), { instanceOf: UsageError });
-  t.regex(error.message, /unknown machine "amd64-bois": choose one of amd64-bios, amd64-uefi/);
+  t.regex(error.message, /unknown machine "amd64-bois": choose one of amd64-bios, amd64-ipxe, amd64-uefi/);
 });
 
 test('an unknown key is an error naming the file and the key', (t) => {
