@@ -10,7 +10,7 @@ import { checkFixtureRequest, ensureFixture } from '../fixture/fixture.ts';
 import { readableFileSize } from '../image/inspect.ts';
 import { Machine } from '../machine.ts';
 import { UsageError } from '../errors.ts';
-import { ConsoleSession, type Terminal } from './interactive.ts';
+import { ConsoleSession, rawProcessTerminal } from './interactive.ts';
 
 export interface ConsoleRequest {
   /** Undefined only with `attach` (the checkpoint names its machine). */
@@ -27,8 +27,7 @@ export interface ConsoleRequest {
 
 /** Runs an interactive session on this process's terminal; resolves once it has ended and QEMU is gone. */
 export async function openConsole(request: ConsoleRequest): Promise<void> {
-  const stdin = process.stdin;
-  if (!stdin.isTTY) throw new UsageError('console needs a terminal: run it in an interactive shell, not with input from a pipe or file');
+  if (!process.stdin.isTTY) throw new UsageError('console needs a terminal: run it in an interactive shell, not with input from a pipe or file');
   const saved = request.attach ? await readCheckpointInfo(request.attach) : undefined;
   if (saved && (request.image || request.write || request.fs.length > 0)) {
     throw new UsageError('--attach resumes a checkpoint with its own image and disks: leave out --image, --fs and --write');
@@ -67,13 +66,7 @@ export async function openConsole(request: ConsoleRequest): Promise<void> {
     checkpoint: request.attach ? resolve(request.attach) : undefined,
     tap: (raw) => session?.output(raw),
   });
-  const terminal: Terminal = {
-    onInput: (listener) => stdin.on('data', (chunk: string) => listener(chunk)),
-    write: (data) => process.stdout.write(data),
-  };
-  stdin.setEncoding('utf8');
-  stdin.setRawMode(true);
-  stdin.resume();
+  const terminal = rawProcessTerminal();
   let why = 'error';
   try {
     console.log(`bootproof: ${image} on ${config.name} (${accel.accel}); ${request.write ? 'WRITING TO THE IMAGE ITSELF (--write)' : 'the image is not written (overlay)'}`);
@@ -89,8 +82,7 @@ export async function openConsole(request: ConsoleRequest): Promise<void> {
     });
     why = await session.run();
   } finally {
-    stdin.setRawMode(false);
-    stdin.pause();
+    terminal.restore();
     await machine.release();
   }
   console.log(`\nbootproof: console ended (${why}); recorded in ${request.out}: console.txt, console.cast, qemu-stderr.log`);

@@ -9,7 +9,7 @@ import { Machine } from '../machine.ts';
 import { BootproofError, UsageError } from '../errors.ts';
 import type { Results } from '../report/write-report.ts';
 import { replayPlan, type ReplayStep } from './replay-plan.ts';
-import { ConsoleSession, type Terminal } from './interactive.ts';
+import { ConsoleSession, rawProcessTerminal } from './interactive.ts';
 
 export interface ReplayRequest {
   runDir: string;
@@ -88,21 +88,13 @@ async function replaySteps(machine: Machine, steps: ReplayStep[]): Promise<strin
 }
 
 async function handOver(machine: Machine, out: string, attach: (session: ConsoleSession) => void): Promise<void> {
-  const stdin = process.stdin;
-  if (!stdin.isTTY) return;
-  const terminal: Terminal = {
-    onInput: (listener) => stdin.on('data', (chunk: string) => listener(chunk)),
-    write: (data) => process.stdout.write(data),
-  };
-  stdin.setEncoding('utf8');
-  stdin.setRawMode(true);
-  stdin.resume();
+  if (!process.stdin.isTTY) return;
+  const terminal = rawProcessTerminal();
   try {
     const session = new ConsoleSession(machine, terminal, { fs: [], checkpoints: join(out, 'checkpoints'), alreadyOn: true });
     attach(session);
     await session.run();
   } finally {
-    stdin.setRawMode(false);
-    stdin.pause();
+    terminal.restore();
   }
 }
