@@ -7,7 +7,7 @@ scenario(
     name: 'boot',
     description: 'A fresh image boots root d (version 1) read-only, with /etc from memory and /cfg overlaid',
     depth: 'full',
-    ci: ['amd64-bios', 'amd64-uefi', 'ppc64-ofw', 'amd64-ipxe'],
+    ci: ['amd64-bios', 'amd64-uefi', 'ppc64-ofw', 'amd64-ipxe', 'amd64-ipxe-uefi'],
     timeoutMinutes: 5,
   },
   async (t, vm) => {

@@ -13,7 +13,7 @@ test('every shipped vm-config loads', (t) => {
 
 test('an unknown machine lists the known ones', (t) => {
   const error = t.throws(() => loadVmConfig('amd64-bois'), { instanceOf: UsageError });
-  t.regex(error.message, /unknown machine "amd64-bois": choose one of amd64-bios, amd64-ipxe, amd64-uefi/);
+  t.regex(error.message, /unknown machine "amd64-bois": choose one of amd64-bios, amd64-ipxe, amd64-ipxe-uefi, amd64-uefi/);
 });
 
 test('an unknown key is an error naming the file and the key', (t) => {
@@ -46,7 +46,7 @@ test('a missing QEMU binary or firmware file names the Debian package to install
 test('a NIC is optional; its boot ROM must exist and names its package', (t) => {
   t.is(parseVmConfig('x', 'x.json', bios()).network, undefined);
   const nic = parseVmConfig('x', 'x.json', { ...bios(), network: { model: 'virtio-net-pci', bootRom: '/nonexistent/pxe.rom', package: 'ipxe-qemu' } });
-  t.deepEqual(nic.network, { model: 'virtio-net-pci', bootRom: '/nonexistent/pxe.rom', package: 'ipxe-qemu', serve: [] });
+  t.deepEqual(nic.network, { model: 'virtio-net-pci', bootRom: '/nonexistent/pxe.rom', package: 'ipxe-qemu', serve: [], bootFirst: false });
   t.regex(missingOnHost(nic) ?? '', /network boot ROM \/nonexistent\/pxe\.rom not found: install the Debian package ipxe-qemu/);
   t.throws(() => parseVmConfig('x', 'x.json', { ...bios(), network: { modle: 'e1000' } }), { message: /network/ });
 });

@@ -84,6 +84,8 @@ export interface VmConfig {
     package?: string;
     /** Files next to the disk image that the boot server serves (e.g. kernel and initramfs for a firmware that cannot read the disk). */
     serve?: string[];
+    /** The firmware boots from the NIC before any disk (its boot index 0; UEFI ignores `-boot n`). */
+    bootFirst?: boolean;
   };
   depth: Depth;
   extraArgs: string[];
@@ -146,6 +148,7 @@ export function parseVmConfig(name: string, file: string, raw: unknown): VmConfi
             bootRom: network.string('bootRom', undefined),
             package: network.string('package', undefined),
             serve: network.strings('serve', []),
+            bootFirst: network.boolean('bootFirst', false),
           },
         }
       : {}),

@@ -59,6 +59,9 @@ test('a machine without a NIC gets none; one with a NIC serves its folder by TFT
   t.true(argv.includes('-object filter-dump,id=bp-net-dump,netdev=bp-net,file=/tmp/vm/net-1.pcap,maxlen=256'));
   t.false(argv.includes('-nic none'));
   t.throws(() => buildArgv(withNic, files, { accel: 'tcg', name: 'x' }), { message: /needs a TFTP folder/ });
+  const first = buildArgv({ ...bios, network: { model: 'virtio-net-pci', bootRom: '/rom/efi-virtio.rom', bootFirst: true } }, { ...files, network }, { accel: 'tcg', name: 'x' }).join(' ');
+  t.true(first.includes('-netdev user,id=bp-net,tftp=/tmp/vm/boot -device virtio-net-pci,netdev=bp-net,bootindex=0,romfile=/rom/efi-virtio.rom'), 'a NIC booted first has boot index 0 and its ROM');
+  t.true(first.includes('filter-dump,id=bp-net-dump,netdev=bp-net'));
 });
 
 test('a firmware with an NVRAM file gets the per-VM file as pflash', (t) => {

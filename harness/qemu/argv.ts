@@ -58,8 +58,15 @@ export function buildArgv(config: VmConfig, files: VmFiles, options: ArgvOptions
 function networkArgs(config: VmConfig, files: VmFiles): string[] {
   if (!config.network) return ['-nic', 'none'];
   if (!files.network) throw new Error(`${config.name}: a machine with a NIC needs a TFTP folder and a capture file`);
+  const { model, bootRom, bootFirst } = config.network;
+  const nic = bootFirst
+    ? [
+        '-netdev', `user,id=bp-net,tftp=${files.network.tftpFolder}`,
+        '-device', `${model},netdev=bp-net,bootindex=0${bootRom ? `,romfile=${bootRom}` : ''}`,
+      ]
+    : ['-nic', `user,id=bp-net,model=${model},tftp=${files.network.tftpFolder}`];
   return [
-    '-nic', `user,id=bp-net,model=${config.network.model},tftp=${files.network.tftpFolder}`,
+    ...nic,
     '-object', `filter-dump,id=bp-net-dump,netdev=bp-net,file=${files.network.capture},maxlen=256`,
   ];
 }
