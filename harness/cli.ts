@@ -40,7 +40,7 @@ commands:
                                                              for a packed ramdisk image, the header as lookimage prints it, verified
   image pack --in RAW --out IMG [--compress] [--name N] [--dataset D] [--target-size SIZE]
                                                              pack a ramdisk image behind a checksummed header (magic 0x1DEB0075)
-  fixture build --arch A [--variant V] [--out DIR]           build (or reuse) a fixture image (A: amd64, mips64el), print its folder
+  fixture build --arch A [--variant V] [--out DIR]           build (or reuse) a fixture image (A: amd64, ppc64el, powerpc, mips64el), print its folder
   report build DIR                                           rebuild results.json, junit.xml and index.html of a run folder
   report merge DIR... --out DIR                              join shard run folders into one report folder
 
@@ -52,7 +52,6 @@ options of run and nightly:
   --shard i/n            run only the i-th of n stable slices of the matrix (join them with report merge)
   --variant V            fixture variant (normal, flip-before-check, ignore-set-device, no-cfg-overlay, unsafe-upgrade, no-boot-signal)
   --profile P            target profile (fixture, openbsd-resflash, or a .json file)
-  --keep-on-failure      keep a failed test's VM paused at the failure; the report gives the command resuming it
   --keep-on-failure      keep a failed test's VM paused at the failure; the report gives the command resuming it
   --known-failures FILE  expected failures (scenario, machine, reason, expiry); default ./known-failures.json if present
 
