@@ -2,8 +2,8 @@ import test from 'ava';
 import { Console } from '../console/console.ts';
 import { BootPath } from './boot-path.ts';
 import { loadProfile } from '../config/profile.ts';
-import { parseVmConfig, type VmConfig } from '../config/vm-config.ts';
-import type { Machine } from '../machine.ts';
+import { parseVmConfig } from '../config/vm-config.ts';
+import { fakeMachine } from './testdata/fake-machine.ts';
 import { FailFast, UsageError } from '../errors.ts';
 
 const slof = {
@@ -105,32 +105,9 @@ class FakeOpenFirmware {
   }
 }
 
-function fakeMachine(raw: object, firmware: FakeOpenFirmware): Machine {
-  const config: VmConfig = parseVmConfig('fake', 'fake.json', raw);
-  let console: Console | undefined;
-  const machine = {
-    options: { config },
-    timeFactor: 1,
-    firmwareSettingsSaved: undefined,
-    get console() {
-      return console!;
-    },
-    async start() {
-      console = firmware.start();
-    },
-    async quit() {
-      console?.end(0);
-    },
-    async powerCut() {
-      console?.end(0, 9);
-    },
-  };
-  return machine as unknown as Machine;
-}
-
 test('nvram: the boot commands are typed once; after a QEMU restart the firmware boots the loader by itself', async (t) => {
   const firmware = new FakeOpenFirmware(true);
-  const boot = new BootPath(fakeMachine(slof, firmware), loadProfile('fixture'));
+  const boot = new BootPath(fakeMachine(parseVmConfig('fake', 'fake.json', slof), firmware), loadProfile('fixture'));
   await boot.reach('loader');
   t.deepEqual(boot.lastBoot.firmware, { typed: ['setenv boot-device disk:1,\\ofwboot', 'reset-all'], persistence: 'nvram' });
   t.is(firmware.nvram['boot-device'], 'disk:1,\\ofwboot');
@@ -147,7 +124,7 @@ test('none: a firmware that keeps nothing is told at every power-on, and the rec
   const firmware = new FakeOpenFirmware(false);
   const commands = ['setenv boot-device disk:{loaderPartition},\\{loaderFile}', 'boot'];
   const raw = { ...slof, firmware: { ...slof.firmware, boot: { ...slof.firmware.boot, commands, persistence: 'none' } } };
-  const boot = new BootPath(fakeMachine(raw, firmware), loadProfile('fixture'));
+  const boot = new BootPath(fakeMachine(parseVmConfig('fake', 'fake.json', raw), firmware), loadProfile('fixture'));
   await boot.reach('loader');
   await boot.quit();
   await boot.reach('loader');
@@ -161,7 +138,7 @@ test('none: a firmware that keeps nothing is told at every power-on, and the rec
 test('reach firmware stops autoboot, clears the typed-ahead keys, and a command returns its output', async (t) => {
   const firmware = new FakeOpenFirmware(true);
   firmware.nvram['boot-device'] = 'disk:1,\\ofwboot';
-  const boot = new BootPath(fakeMachine(slof, firmware), loadProfile('fixture'));
+  const boot = new BootPath(fakeMachine(parseVmConfig('fake', 'fake.json', slof), firmware), loadProfile('fixture'));
   await boot.reach('firmware');
   const output = await boot.typeAtFirmware('printenv boot-device');
   t.regex(output, /^Current: disk:1,\\ofwboot$/m);
@@ -172,7 +149,7 @@ test('reach firmware stops autoboot, clears the typed-ahead keys, and a command 
 test('a firmware that cannot load the loader fails at once with its message', async (t) => {
   const firmware = new FakeOpenFirmware(true);
   const raw = { ...slof, firmware: { ...slof.firmware, boot: { ...slof.firmware.boot, commands: ['setenv boot-device disk:9,\\nothing', 'reset-all'] } } };
-  const boot = new BootPath(fakeMachine(raw, firmware), loadProfile('fixture'));
+  const boot = new BootPath(fakeMachine(parseVmConfig('fake', 'fake.json', raw), firmware), loadProfile('fixture'));
   const error = await t.throwsAsync(boot.reach('loader'), { instanceOf: FailFast });
   t.regex(error.message, /firmware boot failure.*E3404: Not a bootable device!/s);
 });
@@ -180,7 +157,7 @@ test('a firmware that cannot load the loader fails at once with its message', as
 test('a placeholder nobody provides is an error naming the vm-config, the command and the missing value', async (t) => {
   const firmware = new FakeOpenFirmware(true);
   const raw = { ...slof, firmware: { ...slof.firmware, boot: { ...slof.firmware.boot, commands: ['chain http://{bootServer}/x'] } } };
-  const boot = new BootPath(fakeMachine(raw, firmware), loadProfile('fixture'));
+  const boot = new BootPath(fakeMachine(parseVmConfig('fake', 'fake.json', raw), firmware), loadProfile('fixture'));
   const error = await t.throwsAsync(boot.reach('loader'), { instanceOf: UsageError });
   t.is(error.message, 'fake.json: firmware boot command "chain http://{bootServer}/x" needs a value for {bootServer}: the target profile (fixture) or the scenario must provide it');
   boot.provideFirmwareValues({ bootServer: '10.0.2.2' });

@@ -2,8 +2,8 @@ import test from 'ava';
 import { Console } from '../console/console.ts';
 import { BootPath } from './boot-path.ts';
 import { loadProfile } from '../config/profile.ts';
-import { loadVmConfig, hasLoaderPrompt, parseVmConfig, type VmConfig } from '../config/vm-config.ts';
-import type { Machine } from '../machine.ts';
+import { loadVmConfig, hasLoaderPrompt, parseVmConfig } from '../config/vm-config.ts';
+import { fakeMachine } from './testdata/fake-machine.ts';
 import { UsageError } from '../errors.ts';
 import { readFileSync } from 'node:fs';
 
@@ -78,25 +78,6 @@ class FakeUboot {
     if (command === 'reboot') return this.reset();
     this.console.feed(`resflash(x)# `);
   }
-}
-
-function fakeMachine(config: VmConfig, firmware: FakeUboot): Machine {
-  let console: Console | undefined;
-  const machine = {
-    options: { config },
-    timeFactor: 1,
-    firmwareSettingsSaved: undefined,
-    get console() {
-      return console!;
-    },
-    async start() {
-      console = firmware.start();
-    },
-    async powerCut() {
-      console?.end(0, 9);
-    },
-  };
-  return machine as unknown as Machine;
 }
 
 test('failover on the kernel command line: the boot commands name the device for one boot, then boot.conf decides again', async (t) => {
