@@ -33,7 +33,8 @@ async function bareBoot(round: number): Promise<number> {
     { accel, name: `bootproof-bench-bare-${round}` },
   );
   const started = performance.now();
-  const qemu = spawn('timeout', ['-s', 'KILL', '300', config.qemu.binary, ...args], { stdio: ['pipe', 'pipe', 'ignore'] });
+  // Its own process group: killing `timeout` alone would leave QEMU running until the time limit.
+  const qemu = spawn('timeout', ['-s', 'KILL', '300', config.qemu.binary, ...args], { stdio: ['pipe', 'pipe', 'ignore'], detached: true });
   let seen = '';
   await new Promise<void>((resolve, reject) => {
     qemu.stdout.on('data', (chunk: Buffer) => {
@@ -43,7 +44,7 @@ async function bareBoot(round: number): Promise<number> {
     qemu.on('exit', () => reject(new Error('bare QEMU exited before the prompt')));
   });
   const elapsed = performance.now() - started;
-  qemu.kill('SIGKILL');
+  process.kill(-qemu.pid!, 'SIGKILL');
   return elapsed;
 }
 
