@@ -1,32 +1,39 @@
 import test from 'ava';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fill, loadProfile, parseProfile, profileNames } from './profile.ts';
 import { UsageError } from '../errors.ts';
 
-const seedDir = new URL('../../../shared/seeds/', import.meta.url).pathname;
-const seeds = () => readdirSync(seedDir).filter((f) => /^\d+_/.test(f)).map((f) => readFileSync(join(seedDir, f), 'utf8'));
+// OpenBSD console text in the exact line formats that boot(8), the kernel and resflash print.
+const openbsd = (name: string) => readFileSync(new URL(`./testdata/${name}`, import.meta.url), 'utf8');
 
 test('both built-in profiles load', (t) => {
   t.deepEqual(profileNames(), ['fixture', 'openbsd-resflash']);
   for (const name of profileNames()) t.is(loadProfile(name).name, name);
 });
 
-test('the OpenBSD profile reads the root device from a real OpenBSD dmesg', (t) => {
-  const dmesg = seeds().find((s) => s.includes('root on sd0a'));
-  t.truthy(dmesg, 'the seed with an OpenBSD dmesg is present');
+test('the OpenBSD profile reads the root device from an OpenBSD boot and dmesg', (t) => {
+  const dmesg = openbsd('openbsd-boot-dmesg.txt');
   const profile = loadProfile('openbsd-resflash');
-  const found = profile.identify.console!.exec(dmesg!);
-  t.is(fill(profile.identify.deviceTemplate, { device: found?.groups?.device ?? '' }), 'hd0a');
-  t.true(profile.kernel.userlandStarted.test(dmesg!), 'the kernel phase ends at "root on ..."');
-  t.false(profile.failFast.some((f) => f.regex.test(dmesg!)), 'a healthy dmesg trips no fail-fast pattern');
+  const found = profile.identify.console!.exec(dmesg);
+  t.is(fill(profile.identify.deviceTemplate, { device: found?.groups?.device ?? '' }), 'hd0d', 'the kernel\'s "root on sd0d" names hd0d');
+  t.is(profile.loader.booting.exec(dmesg)?.groups?.device, 'hd0d', 'boot(8)\'s "booting hd0d:/bsd" names the device it loads');
+  t.true(profile.loader.banner.test(dmesg), 'boot(8)\'s banner is recognised');
+  t.true(profile.kernel.userlandStarted.test(dmesg), 'the kernel phase ends at "root on ..."');
+  t.true(dmesg.includes(profile.shell.login!), 'the login prompt is recognised');
+  t.false(profile.failFast.some((f) => f.regex.test(dmesg)), 'a healthy boot trips no fail-fast pattern');
 });
 
 test('the OpenBSD profile recognises resflash upgrade output and the FAQ failover command', (t) => {
-  const resflash = seeds().find((s) => s.includes('Upgrade complete!'))!;
+  const upgrade = openbsd('resflash-upgrade.txt');
   const profile = loadProfile('openbsd-resflash');
-  t.true(profile.commands.upgradeDone.test(resflash));
-  t.true(resflash.includes(fill(profile.loader.selectDevice, { device: 'hd0d' })), 'the FAQ types "set device hd0d"');
+  t.true(profile.commands.upgradeDone.test(upgrade), 'the upgrade\'s success line is recognised');
+  const positions = profile.commands.upgradeSteps.map((step) => upgrade.indexOf(step));
+  t.false(positions.includes(-1), `every upgrade step of the profile appears in resflash's output: ${profile.commands.upgradeSteps.join(', ')}`);
+  t.deepEqual(positions, [...positions].sort((x, y) => x - y), 'the profile lists the upgrade steps in the order resflash prints them');
+  t.false(profile.commands.upgradeRefused.test(upgrade), 'a successful upgrade is not taken for a refusal');
+  const failover = openbsd('openbsd-failover.txt');
+  t.true(failover.includes(`boot> ${fill(profile.loader.selectDevice, { device: 'hd0d' })}`), 'the failover command is typed as the FAQ does: "set device hd0d"');
   t.true(profile.loader.prompt.test('boot> '));
   t.false(profile.loader.prompt.test('press ESC for the boot> prompt'));
 });
