@@ -1,5 +1,9 @@
 import test from 'ava';
-import { expectationFrom, progressLine } from './progress.ts';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { expectationFrom, progressLine, showProgress } from './progress.ts';
 import type { TestRecord } from '../report/record.ts';
 
 const record = (scenario: string, machine: string, status: TestRecord['status'], attempt = 1): TestRecord => ({
@@ -25,4 +29,16 @@ test('the line counts finished tests (a retry folded in), names the running ones
 
 test('without a previous run there is no estimate', (t) => {
   t.is(progressLine([], [], 0, expectationFrom(undefined)), '0 done: 0 passed, 0 failed, 0 flaky · 0m00s elapsed');
+});
+
+test("on a terminal, a test process's output erases the progress line first and is never glued to it", async (t) => {
+  let screen = '';
+  const terminal = new PassThrough();
+  terminal.on('data', (chunk: Buffer) => (screen += chunk.toString()));
+  const sink = showProgress(await mkdtemp(join(tmpdir(), 'bp-progress-')), expectationFrom(undefined), terminal);
+  while (!screen.includes('elapsed')) await new Promise((resolve) => setTimeout(resolve, 10));
+  sink.print(terminal, '  ✔ boot on amd64-bios\n');
+  sink.stop();
+  t.regex(screen, /elapsed\x1b\[2K\r  ✔ boot on amd64-bios\n0 done/, 'the line is erased, the output printed on its own line, the line drawn again');
+  t.true(screen.endsWith('\x1b[2K\r'), 'stopping erases the line');
 });

@@ -29,9 +29,22 @@ export function progressLine(records: TestRecord[], running: string[], elapsedMs
   return parts.join(' · ');
 }
 
-/** Redraws the line on stderr every second while the run goes on; the returned function clears it. */
-export function showProgress(runDir: string, expected: Expectation): () => void {
+/** Where the runner prints its test processes' output, so that it never runs into the progress line. */
+export interface OutputSink {
+  print(stream: NodeJS.WritableStream, chunk: Buffer | string): void;
+  stop(): void;
+}
+
+export const plainOutput: OutputSink = { print: (stream, chunk) => stream.write(chunk), stop: () => undefined };
+
+/**
+ * Redraws the line on stderr every second while the run goes on. Other output erases it first and is
+ * followed by it again once a whole line is out; stop() erases it for good.
+ */
+export function showProgress(runDir: string, expected: Expectation, terminal: NodeJS.WritableStream = process.stderr): OutputSink {
   const started = Date.now();
+  let line = '';
+  let atLineStart = true;
   let drawing = false;
   const draw = async () => {
     if (drawing) return;
@@ -40,13 +53,24 @@ export function showProgress(runDir: string, expected: Expectation): () => void 
     const folders = await readdir(join(runDir, 'tests')).catch(() => [] as string[]);
     const recorded = new Set(records.map((r) => r.artifacts.transcript?.split('/')[1]));
     const running = folders.filter((f) => !recorded.has(f) && !f.includes('--attempt'));
-    process.stderr.write(`\x1b[2K\r${progressLine(records, running, Date.now() - started, expected)}`);
+    line = progressLine(records, running, Date.now() - started, expected);
+    if (atLineStart) terminal.write(`\x1b[2K\r${line}`);
     drawing = false;
   };
   const timer = setInterval(() => void draw(), 1000);
-  return () => {
-    clearInterval(timer);
-    process.stderr.write('\x1b[2K\r');
+  void draw();
+  return {
+    print(stream, chunk) {
+      if (atLineStart && line) terminal.write('\x1b[2K\r');
+      stream.write(chunk);
+      atLineStart = chunk.toString().endsWith('\n');
+      if (atLineStart && line) terminal.write(line);
+    },
+    stop() {
+      clearInterval(timer);
+      line = '';
+      terminal.write('\x1b[2K\r');
+    },
   };
 }
 

@@ -1,5 +1,5 @@
 // Runs scenarios × machines as ava tests in a child process, then writes the run folder's report.
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
@@ -10,13 +10,15 @@ import { checkFixtureRequest } from '../fixture/fixture.ts';
 import { newRunInfo, writeRunInfo } from '../report/run-info.ts';
 import { writeReport, type Results } from '../report/write-report.ts';
 import { UsageError } from '../errors.ts';
-import { readRecords } from '../report/record.ts';
+import { appendRecord, readRecords, recordsFile } from '../report/record.ts';
 import { failedTitles } from '../report/final-status.ts';
 import { expectedFailure, loadKnownFailures } from '../report/known-failures.ts';
 import { appendHistory, belongsInHistory, historyFileFor, readHistory } from '../report/history.ts';
-import { expectationFrom, showProgress } from './progress.ts';
+import { expectationFrom, plainOutput, showProgress, type OutputSink } from './progress.ts';
 import { parseShard } from '../scenario/selection.ts';
 import { scenarioFile } from './scenario-files.ts';
+import { collectTests } from './collect.ts';
+import type { DeclaredTest } from '../scenario/scenario.ts';
 
 export interface RunRequest {
   scenarios: string[];
@@ -60,10 +62,15 @@ export async function runScenarios(request: RunRequest): Promise<RunOutcome> {
   await prepareOutDir(request.out);
 
   const accel = await chooseAccel(request.accel);
+  const { tests } = await collectTests(files, avaEnv(request, accel.accel, 1));
+  if (tests.length === 0) {
+    throw new UsageError(`no test to run: none of the scenarios (${request.scenarios.join(', ')}) applies to the machines asked for`);
+  }
   const info = newRunInfo(request.out, accel.accel, accel.reason, request.command);
   await writeRunInfo(request.out, { ...info, ...(knownFailures ? { knownFailures } : {}) });
   const today = info.startedAt.slice(0, 10);
   const expected = (test: Parameters<typeof expectedFailure>[0]) => expectedFailure(test, knownFailures?.entries ?? [], today) !== undefined;
+  await recordSkips(request.out, tests, accel.accel);
   await writeReport(request.out, false);
   console.log(`bootproof: accelerator ${accel.accel} (${accel.reason}); report in ${request.out}`);
 
@@ -75,22 +82,24 @@ export async function runScenarios(request: RunRequest): Promise<RunOutcome> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   let exitCode = 0;
-  const stopProgress = process.stderr.isTTY
+  const output = process.stderr.isTTY
     ? showProgress(request.out, expectationFrom((await readHistory(historyFileFor(request.out))).at(-1)))
-    : () => undefined;
+    : plainOutput;
+  const stopLiveReport = rebuildReportWhileRunning(request.out);
   try {
     let attempt = 1;
     for (; attempt <= request.repeat && !interrupted; attempt++) {
-      exitCode = Math.max(exitCode, await runAva(request, files, accel.accel, attempt, []));
+      exitCode = Math.max(exitCode, await runAva(request, files, accel.accel, attempt, [], output));
     }
     for (const last = attempt + request.retries; attempt < last && !interrupted; attempt++) {
       const failed = failedTitles(await readRecords(request.out), expected);
       if (failed.length === 0) break;
       console.log(`bootproof: retrying ${failed.length} failed test${failed.length === 1 ? '' : 's'} (attempt ${attempt})`);
-      exitCode = await runAva(request, files, accel.accel, attempt, failed);
+      exitCode = await runAva(request, files, accel.accel, attempt, failed, output);
     }
   } finally {
-    stopProgress();
+    output.stop();
+    await stopLiveReport();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
@@ -99,9 +108,6 @@ export async function runScenarios(request: RunRequest): Promise<RunOutcome> {
   if (interrupted) {
     console.error(`bootproof: interrupted; ${request.out}/results.json is marked incomplete`);
     return { results, exitCode: 1 };
-  }
-  if (results.summary.total === 0) {
-    throw new UsageError(`no test ran: none of the scenarios (${request.scenarios.join(', ')}) applies to the machines asked for`);
   }
   // ava fails when any test fails; only known failures may excuse that.
   const excused = results.summary.knownFailures > 0 && results.tests.every((t) => t.status !== 'failed' || t.knownFailure);
@@ -112,28 +118,79 @@ export async function runScenarios(request: RunRequest): Promise<RunOutcome> {
 /** The ava run in progress, which a signal to the runner is passed on to. */
 let current: ResultPromise | undefined;
 
+/** The settings a test process reads (see scenario/selection.ts and scenario/scenario.ts). */
+function avaEnv(request: RunRequest, accel: string, attempt: number): Record<string, string> {
+  return {
+    BOOTPROOF_RUN_DIR: request.out,
+    BOOTPROOF_MACHINES: request.machines?.join(',') ?? '',
+    BOOTPROOF_SLICE: request.slice,
+    BOOTPROOF_SHARD: request.shard ?? '',
+    BOOTPROOF_ACCEL: accel,
+    BOOTPROOF_VARIANT: request.variant,
+    BOOTPROOF_PROFILE: request.profile,
+    BOOTPROOF_ATTEMPT: String(attempt),
+    BOOTPROOF_OWNER_PID: String(process.pid),
+    ...request.settings,
+  };
+}
+
 /** One ava run over the scenario files; `only` limits it to those test titles (a retry). */
-async function runAva(request: RunRequest, files: string[], accel: string, attempt: number, only: string[]): Promise<number> {
+async function runAva(request: RunRequest, files: string[], accel: string, attempt: number, only: string[], output: OutputSink): Promise<number> {
   const match = only.flatMap((title) => ['--match', title]);
   current = execa(process.execPath, [avaCli, '--verbose', '--concurrency', String(request.jobs), ...match, ...files], {
-    stdio: 'inherit',
+    stdin: 'inherit',
     reject: false,
-    env: {
-      BOOTPROOF_RUN_DIR: request.out,
-      BOOTPROOF_MACHINES: request.machines?.join(',') ?? '',
-      BOOTPROOF_SLICE: request.slice,
-      BOOTPROOF_SHARD: request.shard ?? '',
-      BOOTPROOF_ACCEL: accel,
-      BOOTPROOF_VARIANT: request.variant,
-      BOOTPROOF_PROFILE: request.profile,
-      BOOTPROOF_ATTEMPT: String(attempt),
-      BOOTPROOF_OWNER_PID: String(process.pid),
-      ...request.settings,
-    },
+    env: { ...avaEnv(request, accel, attempt), ...(process.stdout.isTTY ? { FORCE_COLOR: '1' } : {}) },
   });
+  current.stdout?.on('data', (chunk: Buffer) => output.print(process.stdout, chunk));
+  current.stderr?.on('data', (chunk: Buffer) => output.print(process.stderr, chunk));
   const { exitCode = 1 } = await current;
   current = undefined;
   return exitCode;
+}
+
+/** A test a machine cannot run is recorded as skipped with the reason, never silently left out. */
+async function recordSkips(runDir: string, tests: DeclaredTest[], accel: string): Promise<void> {
+  for (const test of tests.filter((t) => t.skip !== undefined)) {
+    await appendRecord(runDir, {
+      scenario: test.scenario,
+      machine: test.machine,
+      title: test.title,
+      attempt: 1,
+      image: { path: '', sha256: '' },
+      status: 'skipped',
+      skipReason: test.skip,
+      startedAt: new Date().toISOString(),
+      durationMs: 0,
+      phases: {},
+      boots: [],
+      steps: [],
+      accel,
+      artifacts: {},
+    });
+  }
+}
+
+/**
+ * Rebuilds the report (marked incomplete) whenever a test adds its record, so the page can be read during the run.
+ * The returned function stops it and waits for a rebuild in flight, which must not land after the final report.
+ */
+function rebuildReportWhileRunning(runDir: string): () => Promise<void> {
+  let seen = -1;
+  let inFlight: Promise<void> | undefined;
+  const rebuild = async () => {
+    const size = (await stat(recordsFile(runDir)).catch(() => undefined))?.size ?? 0;
+    if (size === seen) return;
+    seen = size;
+    await writeReport(runDir, false).catch(() => undefined);
+  };
+  const timer = setInterval(() => {
+    inFlight ??= rebuild().finally(() => (inFlight = undefined));
+  }, 2000);
+  return async () => {
+    clearInterval(timer);
+    await inFlight;
+  };
 }
 
 async function prepareOutDir(out: string): Promise<void> {

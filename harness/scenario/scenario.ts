@@ -11,14 +11,26 @@ import { Machine } from '../machine.ts';
 import { BootPath } from '../boot/boot-path.ts';
 import { imagesFor, userImagesFromEnv } from './image-source.ts';
 import { appendRecord, type TestRecord } from '../report/record.ts';
-import { writeReport } from '../report/write-report.ts';
 import { inShard, machineChoices, machinesFor, selectionFromEnv, type ScenarioMeta } from './selection.ts';
 import { TestMachine } from './test-machine.ts';
 import { describeError } from './describe-error.ts';
 
 export type ScenarioBody = (t: ExecutionContext, vm: TestMachine) => Promise<void>;
 
-const registered = new Set<string>();
+/** A test that a scenario file declared: one machine's cell, or the reason the machine cannot run it. */
+export interface DeclaredTest {
+  scenario: string;
+  machine: string;
+  title: string;
+  skip?: string;
+}
+
+const declared = new Map<string, DeclaredTest[]>();
+
+/** The scenarios this process declared, by name, with their tests (what the runner collects before a run). */
+export function declaredScenarios(): ReadonlyMap<string, readonly DeclaredTest[]> {
+  return declared;
+}
 
 /** Where records and artefacts go: the runner's folder, or reports/ava-latest when ava runs alone. */
 export function runDirFromEnv(): string {
@@ -27,17 +39,24 @@ export function runDirFromEnv(): string {
 
 /** Declares a scenario; duplicate names fail at load time. */
 export function scenario(meta: ScenarioMeta, body: ScenarioBody): void {
-  if (registered.has(meta.name)) throw new Error(`scenario "${meta.name}" is declared twice`);
-  registered.add(meta.name);
+  if (declared.has(meta.name)) throw new Error(`scenario "${meta.name}" is declared twice`);
+  const tests: DeclaredTest[] = [];
+  declared.set(meta.name, tests);
   const selection = selectionFromEnv();
   const variant = process.env.BOOTPROOF_VARIANT ?? 'normal';
-  const register = (title: string, implementation: (t: ExecutionContext) => Promise<void>) => {
-    if (inShard(title, selection.shard)) test.serial(title, implementation);
+  const register = (config: VmConfig, title: string, implementation: (t: ExecutionContext) => Promise<void>) => {
+    if (!inShard(title, selection.shard)) return;
+    tests.push({ scenario: meta.name, machine: config.name, title });
+    test.serial(title, implementation);
   };
   for (const { config, skip } of machineChoices(meta, selection)) {
     const title = `${meta.name} on ${config.name}`;
-    if (skip) register(title, (t) => recordSkip(t, meta.name, config, skip));
-    else register(title, (t) => runOne(t, meta.name, meta, config, variant, body));
+    if (!skip) register(config, title, (t) => runOne(t, meta.name, meta, config, variant, body));
+    else if (inShard(title, selection.shard)) {
+      // The runner records the skip with its reason; ava shows it as skipped, the reason in the title.
+      tests.push({ scenario: meta.name, machine: config.name, title, skip });
+      test.skip(`${title} (skipped: ${skip})`, () => undefined);
+    }
   }
   // The variants are broken fixtures: a user's images have none.
   if (variant !== 'normal' || userImagesFromEnv()) return;
@@ -45,35 +64,11 @@ export function scenario(meta: ScenarioMeta, body: ScenarioBody): void {
   for (const { variant: broken, failure } of meta.detects ?? []) {
     for (const config of detectors) {
       const name = `${meta.name}:catches-${broken}`;
-      register(`${meta.name} catches the ${broken} fixture on ${config.name}`, (t) =>
+      register(config, `${meta.name} catches the ${broken} fixture on ${config.name}`, (t) =>
         runOne(t, name, meta, config, broken, (t, vm) => expectFailure(t, vm, meta.name, broken, failure, body)),
       );
     }
   }
-}
-
-/** A scenario the machine cannot run: reported as skipped with the reason, never silently left out. */
-async function recordSkip(t: ExecutionContext, scenarioName: string, config: VmConfig, reason: string): Promise<void> {
-  const runDir = runDirFromEnv();
-  t.log(`skipped: ${reason}`);
-  await appendRecord(runDir, {
-    scenario: scenarioName,
-    machine: config.name,
-    title: t.title,
-    attempt: Number(process.env.BOOTPROOF_ATTEMPT ?? 1),
-    image: { path: '', sha256: '' },
-    status: 'skipped',
-    skipReason: reason,
-    startedAt: new Date().toISOString(),
-    durationMs: 0,
-    phases: {},
-    boots: [],
-    steps: [],
-    accel: process.env.BOOTPROOF_ACCEL ?? '',
-    artifacts: {},
-  });
-  await writeReport(runDir, false);
-  t.pass();
 }
 
 /** Runs a scenario as an attempt that must fail, with a message that shows it failed for the right reason. */
@@ -150,7 +145,6 @@ async function runOne(
         : {},
     };
     await appendRecord(runDir, record);
-    await writeReport(runDir, false);
   }
 }
 

@@ -1,0 +1,28 @@
+// Loads scenario files with ava stood in for, and writes what they declare as JSON to BOOTPROOF_COLLECT_OUT.
+import { register } from 'node:module';
+import { writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+
+const standIn = new URL('./ava-stand-in.ts', import.meta.url).href;
+register(
+  `data:text/javascript,${encodeURIComponent(`export async function resolve(specifier, context, next) {
+    return next(specifier === 'ava' ? ${JSON.stringify(standIn)} : specifier, context);
+  }`)}`,
+);
+
+const { declaredScenarios } = await import('../scenario/scenario.ts');
+const files: { file: string; scenarios: string[] }[] = [];
+for (const file of process.argv.slice(2)) {
+  const before = new Set(declaredScenarios().keys());
+  try {
+    await import(pathToFileURL(file).href);
+  } catch (error) {
+    const duplicate = /^scenario "(.*)" is declared twice$/.exec((error as Error).message)?.[1];
+    const first = files.find((f) => f.scenarios.includes(duplicate ?? ''));
+    if (first) throw new Error(`scenario "${duplicate}" is declared in ${first.file} and in ${file}: give one of them another name`);
+    throw error;
+  }
+  files.push({ file, scenarios: [...declaredScenarios().keys()].filter((name) => !before.has(name)) });
+}
+const tests = [...declaredScenarios().values()].flat();
+writeFileSync(process.env.BOOTPROOF_COLLECT_OUT!, JSON.stringify({ files, tests }));

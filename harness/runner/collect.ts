@@ -1,0 +1,32 @@
+// What a run will run, found before any boot: every scenario file is loaded with ava stood in for.
+import { readFile } from 'node:fs/promises';
+import { execa } from 'execa';
+import { file as tmpFile } from 'tmp-promise';
+import { UsageError } from '../errors.ts';
+import type { DeclaredTest } from '../scenario/scenario.ts';
+
+export interface Collection {
+  files: { file: string; scenarios: string[] }[];
+  tests: DeclaredTest[];
+}
+
+const entry = new URL('./collect-entry.ts', import.meta.url).pathname;
+
+/** Declared scenarios and tests of the files, under the settings (BOOTPROOF_*) the ava run will have. */
+export async function collectTests(files: string[], env: Record<string, string>): Promise<Collection> {
+  const out = await tmpFile({ prefix: 'bp-collect-', postfix: '.json' });
+  try {
+    const child = await execa(process.execPath, ['--import', 'tsx', entry, ...files], {
+      env: { ...env, BOOTPROOF_COLLECT_OUT: out.path },
+      reject: false,
+      all: true,
+    });
+    if (child.exitCode !== 0) {
+      const reason = /^Error: (.*)$/m.exec(child.all ?? '')?.[1] ?? child.all;
+      throw new UsageError(`the scenario files could not be loaded: ${reason}`);
+    }
+    return JSON.parse(await readFile(out.path, 'utf8')) as Collection;
+  } finally {
+    await out.cleanup();
+  }
+}
