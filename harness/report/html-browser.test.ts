@@ -1,6 +1,7 @@
 // Opens a run folder's index.html in Debian's headless Chromium, as a person would from disk.
 import test from 'ava';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readPng, type Pixels } from './testdata/png-pixels.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -137,9 +138,14 @@ test('the report opens from disk: matrix, failure, history, console replay, and 
   t.deepEqual(outside, [], 'the page fetched nothing from the network');
   t.deepEqual(problems, []);
 
-  const screenshot = join(root, 'report.png');
-  await page.locator('#test-3').scrollIntoViewIfNeeded();
-  await page.screenshot({ path: screenshot, fullPage: true });
-  t.true(existsSync(screenshot));
-  t.log(`screenshot: ${screenshot}`);
+  // What a person sees of the matrix: the failed cell drawn in the failure tint with its word in it, unlike a passed one.
+  const cell = async (selector: string) => readPng(await page.locator(selector).first().screenshot());
+  const failed = await cell('table.matrix td.cell.failed');
+  const passed = await cell('table.matrix td.cell.passed');
+  const share = (pixels: Pixels, [r, g, b]: number[]) =>
+    pixels.rgb.filter(([pr, pg, pb]) => Math.abs(pr - r!) + Math.abs(pg - g!) + Math.abs(pb - b!) < 12).length / pixels.rgb.length;
+  t.true(share(failed, [0xfc, 0xe8, 0xe6]) > 0.5, 'the failed cell is painted in the failure tint');
+  t.true(share(passed, [0xfc, 0xe8, 0xe6]) < 0.05, 'a passed cell is not');
+  t.true(failed.rgb.some(([r, g, b]) => r + g + b < 300), 'the failed cell shows its text');
+  t.regex(await page.locator('table.matrix td.cell.failed').first().innerText(), /^FAILED\s*21\.0 s$/, 'the cell reads FAILED and the time');
 });

@@ -38,6 +38,23 @@ export class TestMachine {
     return this.boot.lastBoot;
   }
 
+  /**
+   * The commands that the firmware's console does not show typed at its prompt since this boot began: the
+   * firmware's own echo, not the harness's record of what it sent.
+   */
+  notEchoedAtFirmwarePrompt(commands: string[]): string[] {
+    const prompt = this.config.firmware.prompt?.regex;
+    if (!prompt) return commands;
+    const stream = this.boot.sinceBoot();
+    const echoes = [...stream.matchAll(new RegExp(prompt.source, 'g'))].map((m) => stream.slice(m.index! + m[0].length));
+    return commands.filter((command) => !echoes.some((echo) => echo.startsWith(command)));
+  }
+
+  /** Whether the firmware showed its command prompt since this boot began. */
+  firmwarePromptShown(): boolean {
+    return this.config.firmware.prompt?.regex.test(this.boot.sinceBoot()) ?? false;
+  }
+
   /** Runs a named, timed step; the report lists each step with its duration. */
   async step<T>(name: string, action: () => Promise<T>): Promise<T> {
     const started = performance.now();
