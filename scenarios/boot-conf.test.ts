@@ -23,8 +23,8 @@ scenario(
         await vm.boot.reboot();
         await vm.boot.reach('shell');
       });
-      t.is(vm.booted.device, loader.defaultDevice, `with boot.conf ${name} the loader boots its default`);
-      if (message) t.true(vm.boot.sinceBoot().includes(message), `the loader says "${message}"`);
+      vm.expectBooted(t, { device: loader.defaultDevice }, `with boot.conf ${name} the loader boots its default ${loader.defaultDevice}`);
+      if (message) t.true(vm.boot.sinceBoot().includes(message), `with boot.conf ${name} the loader says "${message}"`);
     }
   },
 );

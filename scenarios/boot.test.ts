@@ -12,15 +12,14 @@ scenario(
   },
   async (t, vm) => {
     await vm.step('power on and boot to a shell', () => vm.boot.reach('shell'));
-    t.is(vm.booted.device, 'hd0d', 'the image boots the device boot.conf names');
-    t.is(vm.booted.version, '1');
-    t.regex(vm.booted.bootId ?? '', /^[0-9a-f-]{36}$/);
+    vm.expectBooted(t, { device: 'hd0d', version: '1' }, 'a fresh image boots the root boot.conf names, d, with version 1');
+    t.regex(vm.booted.bootId ?? '', /^[0-9a-f-]{36}$/, `the boot reports a boot id: ${vm.booted.bootId}`);
 
     const rootMount = await vm.shell.succeed("awk '$2 == \"/\" { print $4 }' /proc/mounts");
-    t.regex(rootMount.trim(), /^ro(,|$)/, 'the root filesystem is mounted read-only');
+    t.regex(rootMount.trim(), /^ro(,|$)/, `the root filesystem is mounted read-only: ${rootMount.trim()}`);
     const write = await vm.shell.execute('touch /bootproof-write-test');
-    t.not(write.status, 0, 'writing to / must fail');
-    t.regex(write.output, /Read-only file system/);
+    t.not(write.status, 0, 'writing to / fails');
+    t.regex(write.output, /Read-only file system/, `writing to / fails because the root is read-only: ${write.output.trim()}`);
 
     const motd = await vm.shell.succeed('cat /etc/motd');
     t.regex(motd, /motd restored from \/cfg/, '/etc holds the copy saved in /cfg');

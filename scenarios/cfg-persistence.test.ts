@@ -26,24 +26,18 @@ scenario(
       // motd is listed in resflash.conf's save_etc: a clean shutdown saves it.
       await vm.shell.succeed(`echo '${atShutdown}' > /etc/motd`);
     });
-    await vm.step('reboot cleanly', async () => {
-      await vm.boot.reboot();
-      await vm.boot.reach('shell');
-    });
+    await vm.rebootToShell('reboot cleanly');
     const restored = await vm.shell.execute('cat /etc/bootproof-saved');
-    t.is(restored.output.trim(), saved, 'a file saved by hand is restored');
-    t.is((await vm.shell.succeed('cat /etc/motd')).trim(), atShutdown, 'a file listed in resflash.conf is saved at shutdown');
+    t.is(restored.output.trim(), saved, 'after a reboot, a file saved by hand is restored');
+    t.is((await vm.shell.succeed('cat /etc/motd')).trim(), atShutdown, 'after a clean reboot, a file listed in resflash.conf was saved at shutdown');
     const gone = await vm.shell.execute('cat /etc/bootproof-unsaved');
     t.not(gone.status, 0, `an unsaved file is gone after reboot, but it says: ${gone.output}`);
 
-    await vm.step('upgrade and reboot into the other root', async () => {
-      await vm.upgrade(vm.extraDiskDevice(0));
-      await vm.boot.reboot();
-      await vm.boot.reach('shell');
-    });
-    t.like(vm.booted, { device: 'hd0e', version: '2' });
-    t.is((await vm.shell.succeed('cat /etc/bootproof-saved')).trim(), saved, 'saved files survive an upgrade');
-    t.is((await vm.shell.succeed('cat /etc/motd')).trim(), atShutdown);
+    await vm.step('upgrade', () => vm.upgrade(vm.extraDiskDevice(0)));
+    await vm.rebootToShell('reboot into the other root');
+    vm.expectBooted(t, { device: 'hd0e', version: '2' }, 'after the upgrade and a reboot, the upgraded root e runs version 2');
+    t.is((await vm.shell.succeed('cat /etc/bootproof-saved')).trim(), saved, 'a file saved by hand survives an upgrade');
+    t.is((await vm.shell.succeed('cat /etc/motd')).trim(), atShutdown, 'a file saved at shutdown survives an upgrade');
 
     await vm.step('change a listed file, then cut the power', async () => {
       await vm.shell.succeed(`echo 'lost in the power cut ${token()}' > /etc/motd`);
@@ -51,7 +45,7 @@ scenario(
       await vm.boot.powerOn();
       await vm.boot.reach('shell');
     });
-    t.is((await vm.shell.succeed('cat /etc/motd')).trim(), atShutdown, 'a power cut loses the unsaved change');
+    t.is((await vm.shell.succeed('cat /etc/motd')).trim(), atShutdown, 'a power cut loses the unsaved change and keeps the saved copy');
     await vm.step('check /cfg', () => vm.checkCfg());
   },
 );

@@ -55,6 +55,20 @@ export class TestMachine {
     return this.config.firmware.prompt?.regex.test(this.boot.sinceBoot()) ?? false;
   }
 
+  /** Asserts which root the last boot brought up and its version; the message is the claim and what booted. */
+  expectBooted(t: ExecutionContext, expected: { device?: string; version?: string }, claim: string): void {
+    const { device, version } = this.booted;
+    t.like({ device, version }, expected, `${claim}: booted ${device ?? '(no device)'}/${version ?? '(no version)'}`);
+  }
+
+  /** Reboots and boots on to a shell, as one named step. */
+  async rebootToShell(step = 'reboot'): Promise<void> {
+    await this.step(step, async () => {
+      await this.boot.reboot();
+      await this.boot.reach('shell');
+    });
+  }
+
   /** Runs a named, timed step; the report lists each step with its duration. */
   async step<T>(name: string, action: () => Promise<T>): Promise<T> {
     const started = performance.now();
