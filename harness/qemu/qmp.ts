@@ -1,12 +1,19 @@
 // A QMP client: replies matched by id, events buffered, every pending command rejected when the socket closes.
 import { createConnection, type Socket } from 'node:net';
-import { QmpError } from '../errors.ts';
+import { QmpError, WaitTimeout } from '../errors.ts';
 import { Deadline, sleep } from '../deadline.ts';
 
 export interface QmpEvent {
   event: string;
   data?: Record<string, unknown>;
   timestamp?: { seconds: number; microseconds: number };
+}
+
+interface EventWaiter {
+  name: string;
+  match: Record<string, unknown>;
+  resolve: (event: QmpEvent) => void;
+  reject: (error: Error) => void;
 }
 
 interface Pending {
@@ -20,7 +27,7 @@ export class QmpClient {
   private buffer = '';
   private readonly pending = new Map<number, Pending>();
   private readonly events: QmpEvent[] = [];
-  private eventWaiters: { name: string; match: Record<string, unknown>; resolve: (e: QmpEvent) => void }[] = [];
+  private eventWaiters: EventWaiter[] = [];
   private closed = false;
   private greetingResolve?: () => void;
   private greetingReject?: (error: Error) => void;
@@ -67,11 +74,34 @@ export class QmpClient {
     });
   }
 
-  /** Resolves with the first event of that name whose data contains `match`, including ones already received. */
-  waitForEvent(name: string, match: Record<string, unknown> = {}): Promise<QmpEvent> {
+  /**
+   * Resolves with the first event of that name whose data contains `match`, including ones already received;
+   * rejects after `timeoutMs`, or when the connection closes first.
+   */
+  waitForEvent(name: string, match: Record<string, unknown> = {}, timeoutMs = 30_000): Promise<QmpEvent> {
     const index = this.events.findIndex((e) => matches(e, name, match));
     if (index >= 0) return Promise.resolve(this.events.splice(index, 1)[0]!);
-    return new Promise((resolve) => this.eventWaiters.push({ name, match, resolve }));
+    if (this.closed) return Promise.reject(new QmpError(`wait for ${name}`, 'Disconnected', 'the QMP connection is closed'));
+    return new Promise((resolve, reject) => {
+      const waiter: EventWaiter = {
+        name,
+        match,
+        resolve: (event) => {
+          clearTimeout(timer);
+          resolve(event);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.eventWaiters = this.eventWaiters.filter((w) => w !== waiter);
+        const seen = this.events.map((e) => e.event).join(', ') || 'none';
+        reject(new WaitTimeout(`the QMP event ${name} ${JSON.stringify(match)}`, timeoutMs, `events received and not awaited: ${seen}`));
+      }, timeoutMs);
+      this.eventWaiters.push(waiter);
+    });
   }
 
   close(): void {
@@ -81,6 +111,8 @@ export class QmpClient {
     this.greetingReject?.(Object.assign(new Error('closed before the greeting'), { code: 'ECONNREFUSED' }));
     for (const [, p] of this.pending) p.reject(new QmpError(p.command, 'Disconnected', 'QEMU closed the QMP connection'));
     this.pending.clear();
+    for (const w of this.eventWaiters) w.reject(new QmpError(`wait for ${w.name}`, 'Disconnected', 'QEMU closed the QMP connection'));
+    this.eventWaiters = [];
   }
 
   private greeting(): Promise<void> {
