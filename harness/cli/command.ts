@@ -11,7 +11,7 @@ export interface CommandSpec<O extends ParseArgsOptionsConfig> {
   name: string;
   usage: string;
   options: O;
-  /** Whether it takes arguments besides options (`run` checks how many); without, any is refused. */
+  /** Whether it takes arguments besides options (its `run` checks how many); without, any is refused. */
   positionals?: boolean;
   run(values: Values<O>, positionals: string[]): Promise<number> | number;
 }
