@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Loads the TypeScript CLI through tsx, so `npx bootproof` works without a build step.
+// The `bootproof` command. Loads the TypeScript CLI through tsx, so `npx bootproof` works without a build step.
 import { register } from 'tsx/esm/api';
 
 register();
-await import('../harness/cli.ts');
+const { cli } = await import('../harness/cli/main.ts');
+process.exit(await cli(process.argv.slice(2)));

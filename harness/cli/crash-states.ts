@@ -1,0 +1,39 @@
+// `bootproof crash-states`: boots every crash state of a recorded upgrade on one machine.
+import { UsageError } from '../errors.ts';
+import { command, type Values } from './command.ts';
+import { matrixOptions, matrixUsage, runMatrix } from './run.ts';
+import { count } from './shared.ts';
+
+/** The options of the crash-states scenario, which validate takes too. */
+export const crashStateOptions = {
+  'max-states': { type: 'string' },
+  'drop-unflushed': { type: 'boolean' },
+} as const;
+
+export const crashStateUsage = `  --max-states N         crash states booted, evenly spread over the upgrade (default 40)
+  --drop-unflushed       also the last epoch's states with one unflushed write dropped`;
+
+export function crashStateSettings(values: Values<typeof crashStateOptions>): Record<string, string> {
+  const settings: Record<string, string> = { BOOTPROOF_MAX_STATES: String(count('--max-states', values['max-states'], 40)) };
+  if (values['drop-unflushed']) settings.BOOTPROOF_DROP_UNFLUSHED = '1';
+  return settings;
+}
+
+export const crashStates = command({
+  name: 'crash-states',
+  usage: `usage: bootproof crash-states --machine M [options]
+boot every crash state of a recorded upgrade of the fixture (your own image: bootproof validate --scenario crash-states)
+
+  --machine M            the machine, e.g. amd64-bios
+${crashStateUsage}
+${matrixUsage}
+--retries defaults to 0 here.`,
+  options: { machine: { type: 'string' }, ...crashStateOptions, ...matrixOptions },
+  run(values) {
+    if (!values.machine) throw new UsageError('crash-states needs --machine (e.g. amd64-bios)');
+    return runMatrix(
+      { ...values, retries: values.retries ?? '0' },
+      { name: 'run', scenarios: ['crash-states'], machines: values.machine.split(','), settings: crashStateSettings(values) },
+    );
+  },
+});

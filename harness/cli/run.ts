@@ -1,0 +1,134 @@
+// `bootproof run` and `bootproof nightly`, and the run of scenarios × machines that crash-states and validate end in.
+import { join, resolve } from 'node:path';
+import { availableParallelism, freemem } from 'node:os';
+import { UsageError } from '../errors.ts';
+import { parseAccelChoice } from '../qemu/accel.ts';
+import { fixtureVariants } from '../fixture/fixture.ts';
+import { runScenarios } from '../runner/run.ts';
+import { scenarioNames } from '../runner/scenario-files.ts';
+import type { Results } from '../report/write-report.ts';
+import type { CrashStateRow } from '../report/crash-state-row.ts';
+import { command, type Values } from './command.ts';
+import { count, timestamp } from './shared.ts';
+
+/** The options of every command that runs scenarios: run, nightly, crash-states and validate. */
+export const matrixOptions = {
+  accel: { type: 'string' },
+  retries: { type: 'string' },
+  repeat: { type: 'string' },
+  jobs: { type: 'string', short: 'j' },
+  shard: { type: 'string' },
+  variant: { type: 'string' },
+  profile: { type: 'string' },
+  'keep-on-failure': { type: 'boolean' },
+  'known-failures': { type: 'string' },
+  out: { type: 'string' },
+} as const;
+
+export const matrixUsage = `  --accel kvm|tcg|auto   accelerator (auto: KVM only if a probe boot proves it works)
+  --retries N            run a failed test again up to N times (default 1); passing on a retry is "flaky"
+  --repeat N             run every selected test N times to shake out races; differing results are "flaky"
+  -j, --jobs N           scenario files run at the same time (default: one per two cores)
+  --shard i/n            run only the i-th of n stable slices of the matrix (join them with report merge)
+  --variant V            fixture variant (${fixtureVariants.join(', ')})
+  --profile P            target profile (fixture, openbsd-resflash, or a .json file)
+  --keep-on-failure      keep a failed test's VM paused at the failure; the report gives the command resuming it
+  --known-failures FILE  expected failures (scenario, machine, reason, expiry); default ./known-failures.json if present
+  --out DIR              the report folder (default: a new folder in reports/)`;
+
+const sliceUsage = `  --slice ci|full        ci: only the machines each scenario names for CI (default full)`;
+
+export const run = command({
+  name: 'run',
+  usage: `usage: bootproof run --machine M[,M...] --scenario S[,S...] [options]
+run scenarios on machines
+
+  --machine M[,M...]     the machines, e.g. amd64-bios,amd64-uefi (see bootproof machines)
+  --scenario S[,S...]    the scenarios, e.g. boot,upgrade,failover
+${sliceUsage}
+${matrixUsage}`,
+  options: { machine: { type: 'string' }, scenario: { type: 'string' }, slice: { type: 'string' }, ...matrixOptions },
+  run(values) {
+    if (!values.machine || !values.scenario) throw new UsageError('run needs --machine and --scenario (see bootproof run --help)');
+    return runMatrix(values, { name: 'run', scenarios: values.scenario.split(','), machines: values.machine.split(','), slice: values.slice });
+  },
+});
+
+export const nightly = command({
+  name: 'nightly',
+  usage: `usage: bootproof nightly [options]
+every scenario on every machine it applies to
+
+${sliceUsage}
+${matrixUsage}`,
+  options: { slice: { type: 'string' }, ...matrixOptions },
+  run: (values) => runMatrix(values, { name: 'nightly', scenarios: scenarioNames(), slice: values.slice }),
+});
+
+export interface Matrix {
+  /** Names the default report folder. */
+  name: string;
+  scenarios: string[];
+  /** Undefined: every machine each scenario applies to. */
+  machines?: string[];
+  slice?: string;
+  /** Scenario settings passed on to the tests (e.g. BOOTPROOF_MAX_STATES). */
+  settings?: Record<string, string>;
+}
+
+/** Runs the scenarios, prints the outcome, and resolves to the exit status. */
+export async function runMatrix(values: Values<typeof matrixOptions>, matrix: Matrix): Promise<number> {
+  const slice = matrix.slice ?? 'full';
+  if (slice !== 'ci' && slice !== 'full') throw new UsageError(`--slice: expected ci or full, got "${slice}"`);
+  const out = resolve(values.out ?? join('reports', `${matrix.name}-${timestamp()}`));
+  const keep = values['keep-on-failure'] ?? false;
+  const { results, exitCode } = await runScenarios({
+    scenarios: matrix.scenarios,
+    machines: matrix.machines,
+    slice,
+    out,
+    accel: parseAccelChoice(values.accel),
+    variant: values.variant ?? 'normal',
+    profile: values.profile ?? 'fixture',
+    command: ['bootproof', ...process.argv.slice(2)].join(' '),
+    retries: count('--retries', values.retries, keep ? 0 : 1),
+    repeat: Math.max(1, count('--repeat', values.repeat, 1)),
+    jobs: count('--jobs', values.jobs, defaultJobs()),
+    shard: values.shard,
+    knownFailures: values['known-failures'],
+    settings: keep ? { ...matrix.settings, BOOTPROOF_KEEP_ON_FAILURE: '1' } : matrix.settings,
+  });
+  printTables(results.tests);
+  for (const test of results.tests.filter((t) => t.kept)) console.log(`${test.title} failed; its VM is kept, paused at the failure:\n  ${test.kept!.attach}`);
+  const s = results.summary;
+  const known = s.knownFailures > 0 ? `, ${s.knownFailures} known failure${s.knownFailures === 1 ? '' : 's'}` : '';
+  console.log(`${s.passed} passed, ${s.failed} failed${known}, ${s.skipped} skipped`);
+  const review = results.knownFailureReview;
+  for (const e of review?.expired ?? []) console.log(`known-failures: the entry for ${e.title} expired on ${e.expires}; the failure counts`);
+  for (const e of review?.nowPassing ?? []) console.log(`known-failures: ${e.title} passed; remove its entry`);
+  if (s.infrastructure > 0) {
+    console.log(`${s.infrastructure} could not run: the host lacks something (see the errors in the report)`);
+    if (s.failed === 0) return 2;
+  }
+  console.log(`report: ${out}`);
+  return exitCode;
+}
+
+/** Prints the crash-state tables that tests attached to their records. */
+function printTables(tests: Results['tests']): void {
+  for (const test of tests) {
+    const rows = test.data?.crashStates as CrashStateRow[] | undefined;
+    if (!rows) continue;
+    console.log(`\n${test.title}: ${rows.length} crash states`);
+    console.log(`${'#'.padStart(3)}  ${'state'.padEnd(12)} ${'phase'.padEnd(18)} ${'entry'.padStart(6)}  outcome`);
+    rows.forEach((r, i) => {
+      const outcome = r.outcome === 'failed' ? `FAILED: ${r.reason}` : r.outcome;
+      console.log(`${String(i + 1).padStart(3)}  ${r.state.padEnd(12)} ${r.phase.padEnd(18)} ${String(r.entry).padStart(6)}  ${outcome}`);
+    });
+  }
+}
+
+/** One VM per two cores (TCG keeps a core busy per VM), bounded by free memory at about 1 GiB per VM. */
+function defaultJobs(): number {
+  return Math.max(1, Math.min(Math.floor(availableParallelism() / 2), Math.floor(freemem() / 2 ** 30)));
+}

@@ -1,0 +1,27 @@
+import test from 'ava';
+import { UsageError } from '../errors.ts';
+import { count, parseSize, timestamp } from './shared.ts';
+import { crashStateSettings } from './crash-states.ts';
+
+test('count takes whole non-negative numbers and names the option otherwise', (t) => {
+  t.is(count('--retries', undefined, 1), 1);
+  t.is(count('--retries', '0', 1), 0);
+  t.throws(() => count('--retries', '1.5', 1), { instanceOf: UsageError, message: '--retries: expected a non-negative whole number, got "1.5"' });
+  t.throws(() => count('--jobs', '-1', 1), { instanceOf: UsageError });
+});
+
+test('parseSize reads bytes and binary units', (t) => {
+  t.is(parseSize('--target-size', '4294967296'), 4294967296);
+  t.is(parseSize('--target-size', '64M'), 64 * 2 ** 20);
+  t.is(parseSize('--target-size', '4GiB'), 4 * 2 ** 30);
+  t.throws(() => parseSize('--target-size', '4T'), { instanceOf: UsageError, message: '--target-size: expected a size like 4294967296, 64M or 4G, got "4T"' });
+});
+
+test('timestamp names a folder: date and time, no separators that need quoting', (t) => {
+  t.regex(timestamp(), /^\d{8}-\d{6}$/);
+});
+
+test('the crash-state options become the scenario settings', (t) => {
+  t.deepEqual(crashStateSettings({}), { BOOTPROOF_MAX_STATES: '40' });
+  t.deepEqual(crashStateSettings({ 'max-states': '3', 'drop-unflushed': true }), { BOOTPROOF_MAX_STATES: '3', BOOTPROOF_DROP_UNFLUSHED: '1' });
+});

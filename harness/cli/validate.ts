@@ -1,0 +1,59 @@
+// `bootproof validate`: checks a user's image and .fs files before any boot, then runs the scenarios on them instead of the fixture.
+import { join, resolve } from 'node:path';
+import { UsageError } from '../errors.ts';
+import { loadVmConfig, machineNames, missingOnHost } from '../config/vm-config.ts';
+import { loadProfile } from '../config/profile.ts';
+import { checkInputs } from '../image/check-inputs.ts';
+import { scenarioNames } from '../runner/scenario-files.ts';
+import { command } from './command.ts';
+import { matrixOptions, matrixUsage, runMatrix } from './run.ts';
+import { crashStateOptions, crashStateSettings, crashStateUsage } from './crash-states.ts';
+import { timestamp } from './shared.ts';
+
+export const validate = command({
+  name: 'validate',
+  usage: `usage: bootproof validate --profile P --image IMG --fs FS [--fs FS2] [options]
+check a user's image and .fs files, then run the scenarios on them
+
+  --image IMG            the disk image to check and boot (e.g. resflash-amd64.img)
+  --fs FS                the root filesystem to upgrade to; a second --fs is the next upgrade
+  --machines M[,M...]    the machines (also --machine; default: every one here that emulates the image's architecture)
+  --scenario S[,S...]    the scenarios (default: all)
+${crashStateUsage}
+${matrixUsage}`,
+  options: {
+    image: { type: 'string' },
+    fs: { type: 'string', multiple: true },
+    machines: { type: 'string' },
+    machine: { type: 'string' },
+    scenario: { type: 'string' },
+    ...crashStateOptions,
+    ...matrixOptions,
+  },
+  async run(values) {
+    if (!values.profile) throw new UsageError('validate needs --profile (fixture, openbsd-resflash or a .json file describing your target)');
+    if (!values.image) throw new UsageError('validate needs --image, the disk image to check (e.g. resflash-amd64.img)');
+    if (!values.fs?.length) throw new UsageError('validate needs --fs, the root filesystem to upgrade to (give --fs twice for two upgrades)');
+    const profile = loadProfile(values.profile);
+    const asked = (values.machines ?? values.machine)?.split(',').map((m) => loadVmConfig(m.trim()));
+    const checked = await checkInputs({ profile, image: values.image, fs: values.fs, machines: asked ?? [] });
+    for (const note of checked.notes) console.log(`validate: ${note}`);
+    const arch = checked.findings.architecture?.arch;
+    const machines = asked ?? machineNames().map((m) => loadVmConfig(m)).filter((c) => (!arch || c.arch === arch) && !missingOnHost(c));
+    if (machines.length === 0) throw new UsageError(`validate: no machine here emulates ${arch ?? 'this image'}: see bootproof machines`);
+    console.log(`validate: the inputs look right; running on ${machines.map((m) => m.name).join(', ')}`);
+    return runMatrix(
+      { ...values, out: values.out ?? join('reports', `validate-${timestamp()}`) },
+      {
+        name: 'validate',
+        scenarios: values.scenario?.split(',') ?? scenarioNames(),
+        machines: machines.map((m) => m.name),
+        settings: {
+          BOOTPROOF_IMAGE: resolve(values.image),
+          BOOTPROOF_FS: JSON.stringify(values.fs.map((f) => resolve(f))),
+          ...crashStateSettings(values),
+        },
+      },
+    );
+  },
+});
