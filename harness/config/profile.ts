@@ -4,8 +4,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ObjectReader } from './validate.ts';
 import { UsageError } from '../errors.ts';
-import { keyBytes } from '../console/keys.ts';
-import type { FailFastPattern } from '../console/console.ts';
+import { keyBytes } from './keys.ts';
+
+/** A console pattern that ends any wait at once, e.g. a kernel panic. */
+export interface FailFastPattern {
+  name: string;
+  regex: RegExp;
+}
 
 export interface TargetProfile {
   name: string;

@@ -3,10 +3,9 @@ import { readFileSync, readdirSync, accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ObjectReader } from './validate.ts';
-import { keyBytes } from '../console/keys.ts';
+import { keyBytes } from './keys.ts';
 import { InfrastructureError, UsageError } from '../errors.ts';
 import type { Accel } from '../deadline.ts';
-import type { FlashLayout } from '../qemu/flash-image.ts';
 
 export const firmwareKinds = ['seabios', 'ovmf', 'slof', 'openbios', 'u-boot'] as const;
 export type FirmwareKind = (typeof firmwareKinds)[number];
@@ -20,6 +19,17 @@ export const firmwarePersistences = ['nvram', 'reset', 'none'] as const;
 export type FirmwarePersistence = (typeof firmwarePersistences)[number];
 
 /** The firmware's command prompt and how to get there instead of autobooting. */
+/** A firmware's parallel flash chip, as the machine declares it. */
+export interface FlashLayout {
+  /** Size of the flash chip in bytes. */
+  bytes: number;
+  /**
+   * Reverse the bytes of each group of this many (Malta swaps flash words on little-endian
+   * targets, so a little-endian U-Boot must be stored pre-swapped); absent: stored as is.
+   */
+  reverseBytes?: number;
+}
+
 export interface FirmwarePrompt {
   regex: RegExp;
   /** Pressed again every `repeatMs` until the prompt shows; absent when the prompt comes by itself. */

@@ -1,17 +1,15 @@
 // The serial console: a raw transcript, a stripped stream with a match cursor, a rendered screen, and typing.
 import { AnsiStripper } from './ansi.ts';
-import { keyBytes } from './keys.ts';
+import { keyBytes } from '../config/keys.ts';
+import type { FailFastPattern } from '../config/profile.ts';
+
+export type { FailFastPattern };
 import { Screen } from './screen.ts';
 import { Deadline, sleep } from '../deadline.ts';
 import { FailFast, QemuExited, WaitTimeout } from '../errors.ts';
 
 export type View = 'stream' | 'screen';
 
-/** A console pattern that ends any wait at once, e.g. a kernel panic. */
-export interface FailFastPattern {
-  name: string;
-  regex: RegExp;
-}
 
 export interface WaitOptions {
   view?: View;

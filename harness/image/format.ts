@@ -15,3 +15,8 @@ export interface ImageFormat<Findings extends object = object> {
 
 /** Bytes handed to `matches`. */
 export const headBytes = 4096;
+
+/** A byte count in MiB, whole where it divides evenly. */
+export function mib(bytes: number): string {
+  return bytes % 1048576 === 0 ? `${bytes / 1048576} MiB` : `${(bytes / 1048576).toFixed(2)} MiB`;
+}

@@ -3,7 +3,7 @@ import { open, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.ts';
 import { sha256File } from '../disk/sha256.ts';
-import { headBytes, type ImageFormat } from './format.ts';
+import { headBytes, mib, type ImageFormat } from './format.ts';
 import { imageFormats } from './formats.ts';
 
 export interface Inspection {
@@ -65,6 +65,3 @@ export async function inspectImage(image: string, formats: ImageFormat[] = image
   return { path, bytes, sha256, format: format.name, findings, lines };
 }
 
-export function mib(bytes: number): string {
-  return bytes % 1048576 === 0 ? `${bytes / 1048576} MiB` : `${(bytes / 1048576).toFixed(2)} MiB`;
-}

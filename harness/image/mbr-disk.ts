@@ -2,12 +2,11 @@
 // the kernel's architecture and checksums.
 import { readPartitions } from '../disk/mbr.ts';
 import { sha256File } from '../disk/sha256.ts';
-import type { ImageFormat } from './format.ts';
+import { mib, type ImageFormat } from './format.ts';
 import { identifyFilesystem, type FilesystemId } from './filesystem.ts';
 import { readExtFile } from './ext-file.ts';
 import { kernelArchitecture } from './kernel-arch.ts';
 import { readDisklabel, type LabelPartition } from '../disk/disklabel.ts';
-import { mib } from './inspect.ts';
 
 export interface PartitionFindings {
   /** Linux numbering: 1 to 4 primary, 5 on logical. */

@@ -1,16 +1,7 @@
 // A firmware's parallel flash image: the firmware binary at offset 0, the rest erased (0xFF), words byte-reversed where the board swaps them.
 import { readFile, writeFile } from 'node:fs/promises';
 import { UsageError } from '../errors.ts';
-
-export interface FlashLayout {
-  /** Size of the flash chip in bytes. */
-  bytes: number;
-  /**
-   * Reverse the bytes of each group of this many (Malta swaps flash words on little-endian
-   * targets, so a little-endian U-Boot must be stored pre-swapped); absent: stored as is.
-   */
-  reverseBytes?: number;
-}
+import type { FlashLayout } from '../config/vm-config.ts';
 
 /** The flash content for `firmware` (pure). */
 export function flashImage(firmware: Uint8Array, layout: FlashLayout, source = 'firmware'): Buffer {
