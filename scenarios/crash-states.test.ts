@@ -5,7 +5,7 @@ import { scenario } from '../harness/index.ts';
 import { readPartitions } from '../harness/disk/mbr.ts';
 import { sha256File } from '../harness/disk/sha256.ts';
 import type { TestMachine } from '../harness/index.ts';
-import type { CrashStateRow } from '../harness/report/crash-state-row.ts';
+import type { CrashStateRow } from '../harness/results/model.ts';
 import { crashStates, findMarks, phaseAt, readWriteLog, replay } from '../harness/disk/write-log.ts';
 
 const MARK_BYTES = 4096;

@@ -4,36 +4,13 @@ import { fill, type TargetProfile } from '../config/profile.ts';
 import type { FailFastPattern } from '../console/console.ts';
 import { Deadline } from '../deadline.ts';
 import { BootproofError, StateError, UsageError } from '../errors.ts';
-import type { FirmwarePersistence, FirmwarePrompt } from '../config/vm-config.ts';
+import type { FirmwarePrompt } from '../config/vm-config.ts';
 import { Shell } from './shell.ts';
+import { type BootRecord, type Phases } from '../results/model.ts';
+
 
 /** `starting`: powered on or rebooted, the firmware runs by itself; `firmware`: at the firmware's prompt. */
 export type BootState = 'off' | 'starting' | 'firmware' | 'loader' | 'shell';
-
-export interface Phases {
-  firmwareMs?: number;
-  loaderMs?: number;
-  kernelMs?: number;
-  userlandMs?: number;
-}
-
-/** One boot of the machine: how it was asked for, what came up, how long each phase took. */
-export interface BootRecord {
-  requestedDevice?: string;
-  device?: string;
-  version?: string;
-  bootId?: string;
-  /** How the boot began: a power-on (QEMU started) or a reboot of the running machine. */
-  start?: 'power-on' | 'reboot';
-  /**
-   * Boot commands the harness typed at the firmware prompt in this boot, and what the firmware keeps of
-   * them (`none`: typed at every boot; `reset`: at every power-on; `nvram`: once per machine).
-   */
-  firmware?: { typed: string[]; persistence: FirmwarePersistence };
-  phases: Phases;
-  /** Not a boot: the machine resumed a checkpoint (named by its folder's last part), which took `ms`. */
-  restored?: { checkpoint: string; ms: number };
-}
 
 /** Base time limits per phase (KVM scale; the console multiplies them for TCG). */
 const limits = { firmware: 40_000, loader: 20_000, kernel: 40_000, userland: 30_000, interruptRepeat: 2_000 };

@@ -6,8 +6,7 @@ import { parseAccelChoice } from '../qemu/accel.ts';
 import { fixtureVariants } from '../fixture/fixture.ts';
 import { runScenarios } from '../runner/run.ts';
 import { scenarioNames } from '../runner/scenario-files.ts';
-import type { Results } from '../report/write-report.ts';
-import type { CrashStateRow } from '../report/crash-state-row.ts';
+import type { CrashStateRow, Results } from '../results/model.ts';
 import { command, type Values } from './command.ts';
 import { count, timestamp } from './shared.ts';
 

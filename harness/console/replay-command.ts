@@ -7,7 +7,7 @@ import { loadProfile } from '../config/profile.ts';
 import { chooseAccel, type AccelChoice } from '../qemu/accel.ts';
 import { Machine } from '../machine.ts';
 import { BootproofError, UsageError } from '../errors.ts';
-import type { Results } from '../report/write-report.ts';
+import type { Results } from '../results/model.ts';
 import { replayPlan, type ReplayStep } from './replay-plan.ts';
 import { ConsoleSession, rawProcessTerminal } from './interactive.ts';
 

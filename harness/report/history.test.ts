@@ -12,7 +12,7 @@ import {
   type HistoryTest,
 } from './history.ts';
 import { bootTimeSeries } from './html/boot-time-chart.ts';
-import type { Results } from './write-report.ts';
+import type { Results } from '../results/model.ts';
 
 const phases = { firmwareMs: 4000, loaderMs: 3000, kernelMs: 9000, userlandMs: 700 };
 const run = (runId: string, startedAt: string, tests: Partial<HistoryTest>[], accel = 'tcg'): HistoryEntry => ({

@@ -1,10 +1,7 @@
 // The nightly history: one summary line per nightly run, and what changed since the previous one.
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { Phases } from '../boot/boot-path.ts';
-import type { TestStatus } from './record.ts';
-import type { RunInfo } from './run-info.ts';
-import type { Results } from './write-report.ts';
+import type { Phases, Results, RunInfo, TestStatus } from '../results/model.ts';
 
 export interface HistoryTest {
   scenario: string;

@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { appendHistory } from './history.ts';
-import { appendRecord, type TestRecord } from './record.ts';
-import { writeRunInfo } from './run-info.ts';
-import { writeReport, type Results } from './write-report.ts';
+import { appendRecord } from '../results/records.ts';
+import type { Results, TestRecord } from '../results/model.ts';
+import { writeRunInfo } from '../results/run-info.ts';
+import { writeReport } from './write-report.ts';
 
 const chromiumPath = '/usr/bin/chromium';
 

@@ -6,10 +6,10 @@ import { cssToken, escapeHtml, relativeHref, scriptJson } from './html/escape.ts
 import { embeddableCast } from './html/cast-embed.ts';
 import { reportPage, type PageAssets } from './html/page.ts';
 import { duration } from './html/format.ts';
-import type { FinalTest } from './final-status.ts';
-import { appendRecord, type TestRecord } from './record.ts';
-import { newRunInfo, writeRunInfo } from './run-info.ts';
-import { writeReport, type Results } from './write-report.ts';
+import type { FinalTest, Results, TestRecord } from '../results/model.ts';
+import { appendRecord } from '../results/records.ts';
+import { newRunInfo, writeRunInfo } from '../results/run-info.ts';
+import { writeReport } from './write-report.ts';
 
 const record = (over: Partial<TestRecord>): TestRecord => ({
   scenario: 'boot', machine: 'amd64-bios', title: 'boot on amd64-bios', image: { path: '/x/disk.img', sha256: 'ab' },

@@ -1,5 +1,5 @@
 // JUnit XML as Jenkins and GitLab read it: one testsuite per machine, one testcase per scenario.
-import type { FinalTest } from './final-status.ts';
+import type { FinalTest } from '../results/model.ts';
 
 export function junitXml(records: FinalTest[], transcriptTail: (record: FinalTest) => string): string {
   const byMachine = new Map<string, FinalTest[]>();

@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../errors.ts';
 import { mergeRunFolders, type MergedRunInfo } from './merge.ts';
-import { appendRecord, readRecords, type TestRecord } from './record.ts';
-import { writeRunInfo } from './run-info.ts';
+import { appendRecord, readRecords } from '../results/records.ts';
+import type { TestRecord } from '../results/model.ts';
+import { writeRunInfo } from '../results/run-info.ts';
 import { writeReport } from './write-report.ts';
 
 const record = (scenario: string, machine: string, status: TestRecord['status'], minute: number): TestRecord => {

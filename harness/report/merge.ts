@@ -2,10 +2,11 @@
 import { copyFile, mkdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, normalize, resolve, sep } from 'node:path';
 import { UsageError } from '../errors.ts';
-import { writeAtomic } from './atomic.ts';
-import { readRecords, recordsFile, type TestRecord } from './record.ts';
-import { readRunInfo, writeRunInfo, type RunInfo } from './run-info.ts';
-import { writeReport, type Results } from './write-report.ts';
+import { writeAtomic } from '../atomic.ts';
+import { readRecords, recordsFile } from '../results/records.ts';
+import type { Results, RunInfo, TestRecord } from '../results/model.ts';
+import { readRunInfo, writeRunInfo } from '../results/run-info.ts';
+import { writeReport } from './write-report.ts';
 
 /** The run info of a merged folder: the shards' joined, plus where they came from. */
 export interface MergedRunInfo extends RunInfo {

@@ -3,8 +3,9 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { appendFile } from 'node:fs/promises';
-import { appendRecord, type TestRecord } from './record.ts';
-import { newRunInfo, writeRunInfo } from './run-info.ts';
+import { appendRecord } from '../results/records.ts';
+import type { TestRecord } from '../results/model.ts';
+import { newRunInfo, writeRunInfo } from '../results/run-info.ts';
 import { writeReport } from './write-report.ts';
 import { xml } from './junit.ts';
 

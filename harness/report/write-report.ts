@@ -1,25 +1,14 @@
 // Builds results.json, junit.xml and index.html from the run folder's records, each written atomically.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeAtomic } from './atomic.ts';
+import { writeAtomic } from '../atomic.ts';
+import { readRecords } from '../results/records.ts';
+import type { Results, RunInfo, TestRecord } from '../results/model.ts';
+import { finalTests } from '../results/final-status.ts';
+import { readRunInfo } from '../results/run-info.ts';
+import { markKnownFailures, reviewKnownFailures } from '../results/known-failures.ts';
 import { htmlReport } from './html/html-report.ts';
 import { junitXml } from './junit.ts';
-import { readRecords, type TestRecord } from './record.ts';
-import { finalTests, type FinalTest } from './final-status.ts';
-import { readRunInfo, type RunInfo } from './run-info.ts';
-import { markKnownFailures, reviewKnownFailures, type KnownFailureReview } from './known-failures.ts';
-
-export interface Results {
-  run: RunInfo;
-  /**
-   * `infrastructure`: tests that could not run because the host lacks something (QEMU, firmware, disk space);
-   * `knownFailures`: failures an unexpired known-failures entry expects. Neither is in `failed`.
-   */
-  summary: { passed: number; failed: number; flaky: number; skipped: number; infrastructure: number; knownFailures: number; total: number };
-  tests: FinalTest[];
-  /** Known-failures entries to look at: expired while still failing, or no longer failing. */
-  knownFailureReview?: KnownFailureReview;
-}
 
 export async function writeReport(runDir: string, complete: boolean): Promise<Results> {
   const info = await readRunInfo(runDir);

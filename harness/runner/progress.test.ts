@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { expectationFrom, progressLine, showProgress } from './progress.ts';
-import type { TestRecord } from '../report/record.ts';
+import type { TestRecord } from '../results/model.ts';
 
 const record = (scenario: string, machine: string, status: TestRecord['status'], attempt = 1): TestRecord => ({
   scenario, machine, title: `${scenario} on ${machine}`, attempt, image: { path: '', sha256: '' }, status,

@@ -1,8 +1,9 @@
 // The live progress line of a run on a terminal: done, passed, failed, running, time left.
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readRecords, type TestRecord } from '../report/record.ts';
-import { finalTests } from '../report/final-status.ts';
+import { readRecords } from '../results/records.ts';
+import type { TestRecord } from '../results/model.ts';
+import { finalTests } from '../results/final-status.ts';
 import type { HistoryEntry } from '../report/history.ts';
 
 /** What the previous comparable run took, test by test. */

@@ -3,13 +3,13 @@ import type { ExecutionContext } from 'ava';
 import type { VmConfig } from '../config/vm-config.ts';
 import { fill, type TargetProfile } from '../config/profile.ts';
 import { Machine } from '../machine.ts';
-import { BootPath, type BootRecord } from '../boot/boot-path.ts';
+import { BootPath } from '../boot/boot-path.ts';
+import type { BootRecord, StepRecord } from '../results/model.ts';
 import { join } from 'node:path';
 import type { Shell } from '../boot/shell.ts';
 import type { Console } from '../console/console.ts';
 import type { Fixture } from '../fixture/fixture.ts';
 import { BootproofError, UsageError } from '../errors.ts';
-import type { StepRecord } from '../report/record.ts';
 
 export class TestMachine {
   readonly steps: StepRecord[] = [];

@@ -1,6 +1,6 @@
 // The report's header: which run, when, where, with which accelerator, and a loud banner when it did not finish.
 import type { MergedRunInfo } from '../merge.ts';
-import type { Results } from '../write-report.ts';
+import type { Results } from '../../results/model.ts';
 import { escapeHtml } from './escape.ts';
 import { duration, utcTime } from './format.ts';
 

@@ -1,5 +1,6 @@
 // The scenarios × machines table: one status cell per test, linked to the test's section.
-import { shownStatus, type FinalTest } from '../final-status.ts';
+import { shownStatus } from '../../results/final-status.ts';
+import type { FinalTest } from '../../results/model.ts';
 import { cssToken, escapeHtml } from './escape.ts';
 import { duration } from './format.ts';
 import { scenarioOrder, testAnchor } from './order.ts';

@@ -1,5 +1,5 @@
 // The order tests appear in: by scenario (a variant check right under its scenario), then machine, then start.
-import type { TestRecord } from '../record.ts';
+import type { TestRecord } from '../../results/model.ts';
 
 /** Scenario names in display order: "failover" is followed by "failover:catches-…", then "failover-to-garbage". */
 export function scenarioOrder(a: string, b: string): number {

@@ -1,8 +1,7 @@
 // The whole HTML report as one self-contained page: styles, the terminal player, casts and code all inlined.
 import { createHash } from 'node:crypto';
 import { bootTotalMs, type TestKey } from '../history.ts';
-import type { FinalTest } from '../final-status.ts';
-import type { Results } from '../write-report.ts';
+import type { FinalTest, Results } from '../../results/model.ts';
 import { escapeHtml } from './escape.ts';
 import { headerHtml } from './header.ts';
 import { historySectionHtml, type HistoryView } from './history-section.ts';

@@ -1,8 +1,7 @@
 // One test's section: its failure on top, the first boot's timeline, steps, boots, artefact links and console replay.
-import type { BootRecord } from '../../boot/boot-path.ts';
+import type { BootRecord, FinalTest, TestRecord } from '../../results/model.ts';
+import { shownStatus } from '../../results/final-status.ts';
 import { bootTotalMs } from '../history.ts';
-import { shownStatus, type FinalTest } from '../final-status.ts';
-import type { TestRecord } from '../record.ts';
 import { cssToken, escapeHtml, relativeHref, scriptJson } from './escape.ts';
 import { duration, utcTime } from './format.ts';
 import { testAnchor } from './order.ts';

@@ -1,5 +1,5 @@
 // The first boot's phases as one bar (firmware, loader, kernel, userland), drawn to a scale shared by all tests.
-import type { Phases } from '../../boot/boot-path.ts';
+import type { Phases } from '../../results/model.ts';
 import { bootTotalMs, phaseMs, phaseNames } from '../history.ts';
 import { duration } from './format.ts';
 

@@ -1,22 +1,9 @@
-// The run folder's identity: when it started, where, with which accelerator, and whether it finished.
+// The run folder's run.json: when it started, where, with which accelerator, and whether it finished.
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { writeAtomic } from './atomic.ts';
-import type { KnownFailure } from './known-failures.ts';
-
-export interface RunInfo {
-  id: string;
-  startedAt: string;
-  finishedAt?: string;
-  complete: boolean;
-  accel: string;
-  accelReason?: string;
-  host: string;
-  command: string;
-  /** The known-failures file the run was given, with its entries as they were then. */
-  knownFailures?: { file: string; entries: KnownFailure[] };
-}
+import { writeAtomic } from '../atomic.ts';
+import { type RunInfo } from './model.ts';
 
 const runFile = (runDir: string) => join(runDir, 'run.json');
 

@@ -1,6 +1,7 @@
 import test from 'ava';
-import { failedTitles, finalTests } from './final-status.ts';
-import type { TestRecord } from './record.ts';
+import { finalTests } from './final-status.ts';
+import { failedTitles } from '../runner/retries.ts';
+import type { TestRecord } from './model.ts';
 
 const record = (title: string, status: TestRecord['status'], attempt?: number): TestRecord => ({
   scenario: title.split(' ')[0]!, machine: 'amd64-bios', title, attempt, image: { path: '', sha256: '' }, status,

@@ -3,11 +3,13 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../errors.ts';
-import { expectedFailure, parseKnownFailures, reviewKnownFailures, type KnownFailure } from './known-failures.ts';
-import { appendRecord, type TestRecord } from './record.ts';
-import { writeRunInfo } from './run-info.ts';
-import { writeReport } from './write-report.ts';
-import { compareWithPrevious, historyEntry } from './history.ts';
+import { parseKnownFailures } from './known-failures-file.ts';
+import { expectedFailure, reviewKnownFailures } from '../results/known-failures.ts';
+import type { KnownFailure, TestRecord } from '../results/model.ts';
+import { appendRecord } from '../results/records.ts';
+import { writeRunInfo } from '../results/run-info.ts';
+import { writeReport } from '../report/write-report.ts';
+import { compareWithPrevious, historyEntry } from '../report/history.ts';
 
 const record = (scenario: string, machine: string, status: TestRecord['status'], message = 'timed out waiting for the shell prompt'): TestRecord => ({
   scenario, machine, title: `${scenario} on ${machine}`, image: { path: '/x/disk.img', sha256: 'ab' }, status,

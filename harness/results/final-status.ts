@@ -1,13 +1,5 @@
 // Folds retries and repetitions: one result per test, the last attempt's, and "flaky" when attempts disagree.
-import type { TestRecord } from './record.ts';
-import type { KnownFailureMark } from './known-failures.ts';
-
-export interface FinalTest extends TestRecord {
-  /** Earlier attempts of the same test, oldest first. */
-  /** Set when the test failed as an unexpired known-failures entry expects: reported apart from new failures. */
-  knownFailure?: KnownFailureMark;
-  earlierAttempts?: { attempt: number; status: TestRecord['status']; error?: TestRecord['error']; artifacts: TestRecord['artifacts'] }[];
-}
+import { type FinalTest, type TestRecord } from './model.ts';
 
 export function finalTests(records: TestRecord[]): FinalTest[] {
   const byTest = new Map<string, TestRecord[]>();
@@ -29,11 +21,6 @@ export function finalTests(records: TestRecord[]): FinalTest[] {
       earlierAttempts: earlier.map((a) => ({ attempt: a.attempt ?? 1, status: a.status, error: a.error, artifacts: a.artifacts })),
     };
   });
-}
-
-/** The titles of tests whose latest attempt failed, unless `expected`: what a retry runs again. */
-export function failedTitles(records: TestRecord[], expected: (test: TestRecord) => boolean = () => false): string[] {
-  return finalTests(records).filter((t) => t.status === 'failed' && !expected(t)).map((t) => t.title);
 }
 
 /** The status a reader sees: a known failure is shown as such, apart from new failures. */

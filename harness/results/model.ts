@@ -1,0 +1,133 @@
+// The result model: what a run records about each test and boot, and the results that reports are views of.
+import type { FirmwarePersistence } from '../config/vm-config.ts';
+
+export type TestStatus = 'passed' | 'failed' | 'flaky' | 'skipped';
+
+export interface Phases {
+  firmwareMs?: number;
+  loaderMs?: number;
+  kernelMs?: number;
+  userlandMs?: number;
+}
+
+/** One boot of the machine: how it was asked for, what came up, how long each phase took. */
+export interface BootRecord {
+  requestedDevice?: string;
+  device?: string;
+  version?: string;
+  bootId?: string;
+  /** How the boot began: a power-on (QEMU started) or a reboot of the running machine. */
+  start?: 'power-on' | 'reboot';
+  /**
+   * Boot commands the harness typed at the firmware prompt in this boot, and what the firmware keeps of
+   * them (`none`: typed at every boot; `reset`: at every power-on; `nvram`: once per machine).
+   */
+  firmware?: { typed: string[]; persistence: FirmwarePersistence };
+  phases: Phases;
+  /** Not a boot: the machine resumed a checkpoint (named by its folder's last part), which took `ms`. */
+  restored?: { checkpoint: string; ms: number };
+}
+
+export interface StepRecord {
+  name: string;
+  durationMs: number;
+  ok: boolean;
+}
+
+/** One test's result, appended to the run folder's records.jsonl as it finishes. */
+export interface TestRecord {
+  scenario: string;
+  machine: string;
+  title: string;
+  /** 1 (or absent) for the first run of the test, 2 for its first retry, and so on. */
+  attempt?: number;
+  image: { path: string; sha256: string };
+  status: TestStatus;
+  startedAt: string;
+  durationMs: number;
+  /** Phases of the first boot; every boot is in `boots`. */
+  phases: Phases;
+  boots: BootRecord[];
+  steps: StepRecord[];
+  accel: string;
+  error?: { kind: string; message: string };
+  skipReason?: string;
+  /** Extra results of the scenario, e.g. `crashStates`: the table of crash states checked. */
+  data?: Record<string, unknown>;
+  /** A failed test's VM kept paused at the failure (run --keep-on-failure): its checkpoint and the command resuming it. */
+  kept?: { checkpoint: string; attach: string };
+  /** Paths relative to the run folder. */
+  artifacts: { transcript?: string; cast?: string; qemuStderr?: string; bootServerLog?: string };
+}
+
+/** One row of the crash-state table that the crash-states scenario attaches to its record. */
+export interface CrashStateRow {
+  state: string;
+  /** The last upgrade phase the guest marked before this state's last write. */
+  phase: string;
+  /** The last log entry applied. */
+  entry: number;
+  /** Log entries left out (dropped unflushed writes). */
+  skipped: number[];
+  outcome: 'booted v1' | 'booted v2' | 'failed';
+  reason?: string;
+}
+
+export interface KnownFailure {
+  scenario: string;
+  /** A machine name, or "*" for every machine. */
+  machine: string;
+  reason: string;
+  /** YYYY-MM-DD: from the day after, the failure counts as a failure again. */
+  expires: string;
+  /** Source of a regular expression: only failures whose message matches are expected; absent, any failure is. */
+  failure?: string;
+}
+
+/** What a test's failure was matched to. */
+export interface KnownFailureMark {
+  reason: string;
+  expires: string;
+}
+
+/** Entries that need a person's attention, shown in the report. */
+export interface KnownFailureReview {
+  /** Entries past their expiry whose test failed: counted as failures. */
+  expired: (KnownFailure & { title: string })[];
+  /** Entries whose test passed: the entry can go. */
+  nowPassing: (KnownFailure & { title: string })[];
+}
+
+/** A test's result with its retries and repetitions folded in. */
+export interface FinalTest extends TestRecord {
+  /** Set when the test failed as an unexpired known-failures entry expects: reported apart from new failures. */
+  knownFailure?: KnownFailureMark;
+  /** Earlier attempts of the same test, oldest first. */
+  earlierAttempts?: { attempt: number; status: TestRecord['status']; error?: TestRecord['error']; artifacts: TestRecord['artifacts'] }[];
+}
+
+/** The run folder's identity: when it started, where, with which accelerator, and whether it finished. */
+export interface RunInfo {
+  id: string;
+  startedAt: string;
+  finishedAt?: string;
+  complete: boolean;
+  accel: string;
+  accelReason?: string;
+  host: string;
+  command: string;
+  /** The known-failures file the run was given, with its entries as they were then. */
+  knownFailures?: { file: string; entries: KnownFailure[] };
+}
+
+export interface Results {
+  run: RunInfo;
+  /**
+   * `infrastructure`: tests that could not run because the host lacks something (QEMU, firmware, disk space);
+   * `knownFailures`: failures an unexpired known-failures entry expects. Neither is in `failed`.
+   */
+  summary: { passed: number; failed: number; flaky: number; skipped: number; infrastructure: number; knownFailures: number; total: number };
+  tests: FinalTest[];
+  /** Known-failures entries to look at: expired while still failing, or no longer failing. */
+  knownFailureReview?: KnownFailureReview;
+}
