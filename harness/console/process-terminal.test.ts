@@ -31,7 +31,7 @@ async function assertGivenBack(t: import('ava').ExecutionContext, terminal: User
   t.true(await terminal.decMode(25), 'the cursor is visible');
   t.is(terminal.screen.buffer.active.type, 'normal', 'the alternate screen is left');
   const lines = await terminal.lines();
-  t.deepEqual(lines.find((l) => l.text.startsWith('w')), { text: longLine, rows: 2 }, 'a long line wraps onto the next row, in full');
+  t.like(lines.find((l) => l.text.startsWith('w')), { text: longLine, rows: 2 }, 'a long line wraps onto the next row, in full');
 }
 
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {

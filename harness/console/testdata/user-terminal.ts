@@ -76,11 +76,11 @@ export class UserTerminal {
     return state === '1';
   }
 
-  /** The screen's rows as text, each row joined to the ones it wrapped onto. */
-  async lines(): Promise<{ text: string; rows: number }[]> {
+  /** The screen's rows as text, each row joined to the ones it wrapped onto; `y` is the first row's. */
+  async lines(): Promise<{ text: string; rows: number; y: number }[]> {
     await this.settled();
     const buffer = this.screen.buffer.active;
-    const lines: { text: string; rows: number }[] = [];
+    const lines: { text: string; rows: number; y: number }[] = [];
     for (let y = 0; y < buffer.length; y++) {
       const row = buffer.getLine(y)!;
       const text = row.translateToString(true);
@@ -89,7 +89,7 @@ export class UserTerminal {
         last.text += text;
         last.rows++;
       } else {
-        lines.push({ text, rows: 1 });
+        lines.push({ text, rows: 1, y });
       }
     }
     return lines;
