@@ -1,5 +1,5 @@
 import test from 'ava';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -37,7 +37,9 @@ test('a checkpoint cannot be restored onto the image itself, and a folder withou
 });
 
 test("a machine's private folder is named after this process and is gone after release", async (t) => {
-  const machine = await Machine.create(await options());
+  const base = await options();
+  t.teardown(() => rm(dirname(base.artifactDir), { recursive: true, force: true }));
+  const machine = await Machine.create(base);
   const folder = dirname(machine.privatePath('x'));
   t.regex(basename(folder), new RegExp(`^bp-${process.pid}-`));
   t.true(existsSync(join(folder, 'disk.qcow2')), 'it holds the overlay');
