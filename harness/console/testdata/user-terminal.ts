@@ -3,7 +3,7 @@ import pty from 'node-pty';
 import xterm from '@xterm/headless';
 import { fileURLToPath } from 'node:url';
 
-export const repository = fileURLToPath(new URL('../../..', import.meta.url));
+const repository = fileURLToPath(new URL('../../..', import.meta.url));
 export const cols = 80;
 
 export class UserTerminal {
