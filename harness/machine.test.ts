@@ -1,7 +1,8 @@
 import test from 'ava';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { Machine } from './machine.ts';
 import { loadVmConfig } from './config/vm-config.ts';
 import { loadProfile } from './config/profile.ts';
@@ -33,4 +34,15 @@ test('a checkpoint cannot be restored onto the image itself, and a folder withou
     message: 'a checkpoint cannot be restored onto the image itself (--write)',
   });
   await t.throwsAsync(Machine.create({ ...base, checkpoint: '/nowhere' }), { message: /\/nowhere holds no checkpoint/ });
+});
+
+test("a machine's private folder is named after this process and is gone after release", async (t) => {
+  const base = await options();
+  t.teardown(() => rm(dirname(base.artifactDir), { recursive: true, force: true }));
+  const machine = await Machine.create(base);
+  const folder = dirname(machine.privatePath('x'));
+  t.regex(basename(folder), new RegExp(`^bp-${process.pid}-`));
+  t.true(existsSync(join(folder, 'disk.qcow2')), 'it holds the overlay');
+  await machine.release();
+  t.false(existsSync(folder));
 });

@@ -3,7 +3,6 @@ import { appendFile, copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { dir, type DirectoryResult } from 'tmp-promise';
 import { assertRunnable, type VmConfig } from './config/vm-config.ts';
 import type { TargetProfile } from './config/profile.ts';
 import { buildArgv, type Drive } from './qemu/argv.ts';
@@ -13,6 +12,7 @@ import { Console } from './console/console.ts';
 import { AsciicastWriter } from './console/asciicast.ts';
 import { createOverlay, imageFormat } from './disk/overlay.ts';
 import { writeFlashImage } from './qemu/flash-image.ts';
+import { createTempFolder, type TempFolder } from './qemu/temp-folder.ts';
 import { timeFactors, type Accel } from './deadline.ts';
 import { StateError, UsageError } from './errors.ts';
 import { BootServer } from './net/boot-server.ts';
@@ -71,7 +71,7 @@ export class Machine {
 
   private constructor(
     readonly options: MachineOptions,
-    private readonly workDir: DirectoryResult,
+    private readonly workDir: TempFolder,
     private readonly overlay: string,
     private readonly diskFormat: 'qcow2' | 'raw',
     private readonly firmwareVars: string | undefined,
@@ -94,7 +94,7 @@ export class Machine {
   static async create(options: MachineOptions): Promise<Machine> {
     assertRunnable(options.config);
     await mkdir(options.artifactDir, { recursive: true });
-    const workDir = await dir({ prefix: 'bp-', unsafeCleanup: true });
+    const workDir = await createTempFolder();
     try {
       let overlay = join(workDir.path, 'disk.qcow2');
       let diskFormat: 'qcow2' | 'raw' = 'qcow2';

@@ -1,6 +1,6 @@
 // crash-states: record every write of an upgrade, rebuild the disk as of each flush, and boot every such state.
 import { join } from 'node:path';
-import { dir } from 'tmp-promise';
+import { createTempFolder } from '../harness/qemu/temp-folder.ts';
 import { scenario } from '../harness/index.ts';
 import { readPartitions } from '../harness/disk/mbr.ts';
 import { sha256File } from '../harness/disk/sha256.ts';
@@ -51,7 +51,7 @@ scenario(
     detects: [{ variant: 'unsafe-upgrade', failure: /crash states? failed/ }],
   },
   async (t, vm) => {
-    const work = await dir({ prefix: 'bp-crash-', unsafeCleanup: true });
+    const work = await createTempFolder('crash');
     t.teardown(() => work.cleanup());
     const logPath = join(work.path, 'upgrade.log');
 

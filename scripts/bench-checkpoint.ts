@@ -2,7 +2,7 @@
 // boot it replaces. Prints `name: value` lines; run alone (BENCH_MACHINE=amd64-uefi for OVMF) or from bench.ts.
 import { join } from 'node:path';
 import { stat } from 'node:fs/promises';
-import { dir } from 'tmp-promise';
+import { createTempFolder } from '../harness/qemu/temp-folder.ts';
 import { loadVmConfig } from '../harness/config/vm-config.ts';
 import { loadProfile } from '../harness/config/profile.ts';
 import { chooseAccel } from '../harness/qemu/accel.ts';
@@ -18,7 +18,7 @@ export async function benchCheckpoint(machineName = process.env.BENCH_MACHINE ??
   const profile = loadProfile('fixture');
   const fixture = await ensureFixture('amd64');
   const { accel } = await chooseAccel('auto');
-  const work = await dir({ prefix: 'bp-bench-checkpoint-', unsafeCleanup: true });
+  const work = await createTempFolder('bench-checkpoint');
   const checkpoint = join(work.path, 'shell');
   const marker = `in-memory-${Date.now()}`;
   try {

@@ -2,7 +2,7 @@
 import { copyFile, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { dir } from 'tmp-promise';
+import { createTempFolder } from '../harness/qemu/temp-folder.ts';
 import { applyEntries, crashStates, readWriteLog, type WriteLog } from '../harness/disk/write-log.ts';
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -65,7 +65,7 @@ async function measure(label: string, base: string, disk: string, logPath: strin
   print(`${label}_replay_identical`, identical ? 'yes' : 'NO');
 }
 
-const work = await dir({ prefix: 'bp-bench-write-log-', unsafeCleanup: true });
+const work = await createTempFolder('bench-write-log');
 try {
   const base = join(work.path, 'base.raw');
   await writeFile(base, '');

@@ -1,7 +1,7 @@
 // npm run bench: boot-to-shell overhead against bare QEMU, wait latency, and console throughput. Prints `name: value` lines.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { dir } from 'tmp-promise';
+import { createTempFolder } from '../harness/qemu/temp-folder.ts';
 import { loadVmConfig } from '../harness/config/vm-config.ts';
 import { loadProfile } from '../harness/config/profile.ts';
 import { chooseAccel } from '../harness/qemu/accel.ts';
@@ -17,7 +17,7 @@ const config = loadVmConfig('amd64-bios');
 const profile = loadProfile('fixture');
 const fixture = await ensureFixture('amd64');
 const { accel } = await chooseAccel('auto');
-const work = await dir({ prefix: 'bp-bench-', unsafeCleanup: true });
+const work = await createTempFolder('bench');
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
 const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;

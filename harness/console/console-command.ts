@@ -10,7 +10,9 @@ import { checkFixtureRequest, ensureFixture } from '../fixture/fixture.ts';
 import { readableFileSize } from '../image/inspect.ts';
 import { Machine } from '../machine.ts';
 import { UsageError } from '../errors.ts';
-import { ConsoleSession, rawProcessTerminal } from './interactive.ts';
+import { ConsoleSession } from './interactive.ts';
+import { rawProcessTerminal } from './process-terminal.ts';
+import { assertTerminalForeground } from './foreground.ts';
 
 export interface ConsoleRequest {
   /** Undefined only with `attach` (the checkpoint names its machine). */
@@ -28,6 +30,7 @@ export interface ConsoleRequest {
 /** Runs an interactive session on this process's terminal; resolves once it has ended and QEMU is gone. */
 export async function openConsole(request: ConsoleRequest): Promise<void> {
   if (!process.stdin.isTTY) throw new UsageError('console needs a terminal: run it in an interactive shell, not with input from a pipe or file');
+  assertTerminalForeground('console');
   const saved = request.attach ? await readCheckpointInfo(request.attach) : undefined;
   if (saved && (request.image || request.write || request.fs.length > 0)) {
     throw new UsageError('--attach resumes a checkpoint with its own image and disks: leave out --image, --fs and --write');

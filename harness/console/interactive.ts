@@ -20,22 +20,6 @@ export interface Command {
 
 const prompt = '\r\nbootproof> ';
 
-/** This process's terminal in raw mode, every key for the guest; `restore` gives the person their terminal back. */
-export function rawProcessTerminal(): Terminal & { restore(): void } {
-  const stdin = process.stdin;
-  stdin.setEncoding('utf8');
-  stdin.setRawMode(true);
-  stdin.resume();
-  return {
-    onInput: (listener) => stdin.on('data', (chunk: string) => listener(chunk)),
-    write: (data) => process.stdout.write(data),
-    restore: () => {
-      stdin.setRawMode(false);
-      stdin.pause();
-    },
-  };
-}
-
 /**
  * Runs one session: the guest's output goes to the terminal and the terminal's keys to the guest until `quit`
  * or until QEMU ends by itself. While the command line is open, the guest's output waits and is shown after.

@@ -9,7 +9,9 @@ import { Machine } from '../machine.ts';
 import { BootproofError, UsageError } from '../errors.ts';
 import type { Results } from '../results/model.ts';
 import { replayPlan, type ReplayStep } from './replay-plan.ts';
-import { ConsoleSession, rawProcessTerminal } from './interactive.ts';
+import { ConsoleSession } from './interactive.ts';
+import { rawProcessTerminal } from './process-terminal.ts';
+import { assertTerminalForeground } from './foreground.ts';
 
 export interface ReplayRequest {
   runDir: string;
@@ -42,6 +44,7 @@ export async function replayTest(request: ReplayRequest): Promise<void> {
     for (const s of steps) console.log(`${String(s.number).padStart(4)}  after ${JSON.stringify(s.after)}  send ${JSON.stringify(s.input)}`);
     return;
   }
+  if (process.stdin.isTTY) assertTerminalForeground('replay');
   const until = Math.min(request.until ?? steps.length, steps.length);
   const commandLines = (await readFile(join(runDir, record.artifacts.qemuStderr), 'utf8')).split('\n').filter((l) => l.startsWith('# '));
   const disks = [...(commandLines[0] ?? '').matchAll(/-drive file=([^,\s]+),format=raw,if=\w+,readonly=on/g)].map((m) => m[1]!);
