@@ -1,7 +1,7 @@
 // `bootproof console`: the person's terminal on a machine's serial console, or on a checkpoint resumed.
 import { join, resolve } from 'node:path';
 import { parseAccelChoice } from '../qemu/accel.ts';
-import { openConsole } from '../console/console-command.ts';
+import { openConsole } from '../interactive/console-command.ts';
 import { command } from './command.ts';
 import { timestamp } from './shared.ts';
 

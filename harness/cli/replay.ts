@@ -2,7 +2,7 @@
 import { join, resolve } from 'node:path';
 import { UsageError } from '../errors.ts';
 import { parseAccelChoice } from '../qemu/accel.ts';
-import { replayTest } from '../console/replay-command.ts';
+import { replayTest } from '../interactive/replay-command.ts';
 import { command } from './command.ts';
 import { count, timestamp } from './shared.ts';
 

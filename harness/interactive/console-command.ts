@@ -10,7 +10,7 @@ import { checkFixtureRequest, ensureFixture } from '../fixture/fixture.ts';
 import { readableFileSize } from '../image/inspect.ts';
 import { Machine } from '../machine.ts';
 import { UsageError } from '../errors.ts';
-import { ConsoleSession } from './interactive.ts';
+import { ConsoleSession } from './console-session.ts';
 import { rawProcessTerminal } from './process-terminal.ts';
 import { assertTerminalForeground } from './foreground.ts';
 

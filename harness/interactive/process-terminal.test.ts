@@ -7,7 +7,7 @@ const longLine = 'w'.repeat(cols + 20);
 /** Holds an untidy session on a pseudo-terminal; once it has ended, the shell reports its status and terminal settings. */
 function untidySession(argument = '') {
   return new UserTerminal(
-    `node --import tsx harness/console/testdata/untidy-session.ts ${argument}; echo "status $?"; printf 'settings '; stty -a | tr -s ' ;\\n' '\\n\\n\\n' | grep -xE -- '-?(icanon|echo|isig)' | sort | tr '\\n' ' '; echo; echo ${longLine}`,
+    `node --import tsx harness/interactive/testdata/untidy-session.ts ${argument}; echo "status $?"; printf 'settings '; stty -a | tr -s ' ;\\n' '\\n\\n\\n' | grep -xE -- '-?(icanon|echo|isig)' | sort | tr '\\n' ' '; echo; echo ${longLine}`,
   );
 }
 

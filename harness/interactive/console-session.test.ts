@@ -1,5 +1,5 @@
 import test from 'ava';
-import { ConsoleSession, escapeKey, type Terminal } from './interactive.ts';
+import { ConsoleSession, escapeKey, type Terminal } from './console-session.ts';
 import type { Machine } from '../machine.ts';
 
 /** A machine that records what it is asked to do and never runs QEMU. */

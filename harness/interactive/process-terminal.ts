@@ -1,6 +1,6 @@
 // This process's terminal for a console session: raw mode, and the person's terminal given back however the process ends.
 import { writeSync } from 'node:fs';
-import type { Terminal } from './interactive.ts';
+import type { Terminal } from './console-session.ts';
 import { TerminalRestore } from './terminal-restore.ts';
 
 const endingSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;

@@ -1,5 +1,5 @@
 // Turns a recorded console (asciicast with input events) into replay steps: each input with the output it followed.
-import { AnsiStripper } from './ansi.ts';
+import { AnsiStripper } from '../console/ansi.ts';
 
 export interface ReplayStep {
   /** 1-based, as `--until` counts. */

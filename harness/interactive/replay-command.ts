@@ -9,7 +9,7 @@ import { Machine } from '../machine.ts';
 import { BootproofError, UsageError } from '../errors.ts';
 import type { Results } from '../results/model.ts';
 import { replayPlan, type ReplayStep } from './replay-plan.ts';
-import { ConsoleSession } from './interactive.ts';
+import { ConsoleSession } from './console-session.ts';
 import { rawProcessTerminal } from './process-terminal.ts';
 import { assertTerminalForeground } from './foreground.ts';
 
