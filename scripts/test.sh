@@ -5,6 +5,8 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 echo "test: type check" >&2
 npx tsc --noEmit -p .
+echo "test: layers (.dependency-cruiser.cjs: no cycles, no import from a later layer)" >&2
+npm run --silent layers
 echo "test: unit tests" >&2
 npx ava 'harness/**/*.test.ts'
 echo "test: scenarios (CI slice: every scenario family, every machine at least once)" >&2

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../errors.ts';
-import { mergeRunFolders, type MergedRunInfo } from './merge.ts';
+import { mergeRunFolders } from './merge.ts';
 import { appendRecord, readRecords } from '../results/records.ts';
 import type { TestRecord } from '../results/model.ts';
 import { writeRunInfo } from '../results/run-info.ts';
@@ -78,7 +78,7 @@ test('the merged run is complete only if every shard is, and lists every acceler
   const a = await runFolder(join(root, 'a'), [all[0]!], { accel: 'kvm' });
   const b = await runFolder(join(root, 'b'), [all[1]!], { complete: false, command: 'bootproof nightly --shard 2/2' });
   const merged = await mergeRunFolders([a, b], join(root, 'out'));
-  const run = merged.run as MergedRunInfo;
+  const run = merged.run;
   t.false(run.complete);
   t.is(run.accel, 'kvm, tcg');
   t.is(run.accelReason, 'kvm: kvm because; tcg: tcg because');

@@ -9,10 +9,6 @@ import { readRunInfo, writeRunInfo } from '../results/run-info.ts';
 import { writeReport } from './write-report.ts';
 
 /** The run info of a merged folder: the shards' joined, plus where they came from. */
-export interface MergedRunInfo extends RunInfo {
-  mergedFrom: string[];
-}
-
 interface Shard {
   dir: string;
   info: RunInfo;
@@ -87,7 +83,7 @@ async function withCopiedArtifacts(record: TestRecord, shardDir: string, index: 
   return { ...record, artifacts };
 }
 
-function mergeRunInfo(shards: Shard[], out: string): MergedRunInfo {
+function mergeRunInfo(shards: Shard[], out: string): RunInfo {
   const infos = shards.map((s) => s.info);
   const unique = (values: string[]) => [...new Set(values.filter((v) => v !== ''))];
   const complete = infos.every((i) => i.complete);

@@ -118,6 +118,8 @@ export interface RunInfo {
   command: string;
   /** The known-failures file the run was given, with its entries as they were then. */
   knownFailures?: { file: string; entries: KnownFailure[] };
+  /** For a report merged from shards: the shards' run folders. */
+  mergedFrom?: string[];
 }
 
 export interface Results {

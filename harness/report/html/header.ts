@@ -1,12 +1,11 @@
 // The report's header: which run, when, where, with which accelerator, and a loud banner when it did not finish.
-import type { MergedRunInfo } from '../merge.ts';
 import type { Results } from '../../results/model.ts';
 import { escapeHtml } from './escape.ts';
 import { duration, utcTime } from './format.ts';
 
 /** The run's identity and summary; an incomplete run gets a banner no reader can miss. */
 export function headerHtml(results: Results): string {
-  const run = results.run as Results['run'] & Partial<MergedRunInfo>;
+  const run = results.run;
   const s = results.summary;
   const banner = run.complete
     ? ''
