@@ -1,5 +1,22 @@
 // JUnit XML as Jenkins and GitLab read it: one testsuite per machine, one testcase per scenario.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { FinalTest } from '../results/model.ts';
+import type { Reporter } from './reporter.ts';
+
+export const junitReporter: Reporter = {
+  file: 'junit.xml',
+  render: (results, runDir) => junitXml(results.tests, (t) => transcriptTail(runDir, t)),
+};
+
+function transcriptTail(runDir: string, record: FinalTest): string {
+  if (!record.artifacts.transcript) return '';
+  try {
+    return readFileSync(join(runDir, record.artifacts.transcript), 'utf8').slice(-3000);
+  } catch {
+    return '';
+  }
+}
 
 export function junitXml(records: FinalTest[], transcriptTail: (record: FinalTest) => string): string {
   const byMachine = new Map<string, FinalTest[]>();

@@ -8,6 +8,9 @@ import type { FinalTest, Results } from '../../results/model.ts';
 import { embeddableCast, maxEmbeddedCastBytes } from './cast-embed.ts';
 import { reportPage, type PageAssets } from './page.ts';
 import type { TestFiles } from './test-section.ts';
+import type { Reporter } from '../reporter.ts';
+
+export const htmlReporter: Reporter = { file: 'index.html', render: (results, runDir) => htmlReport(runDir, results) };
 
 /** The page for `results` of the run folder `runDir`; `historyFile` defaults to history.jsonl beside the folder. */
 export async function htmlReport(runDir: string, results: Results, historyFile = historyFileFor(runDir)): Promise<string> {
