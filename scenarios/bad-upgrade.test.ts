@@ -19,7 +19,7 @@ scenario(
     const bad = await makeBadInputs(vm.fixture.rootFs[2], work.path);
     const disks = [bad.truncated, bad.flipped, bad.larger, bad.notFilesystem];
     await vm.boot.powerOn({ disks });
-    await vm.step('boot version 1', () => vm.boot.reach('shell'));
+    await vm.step('boot the image', () => vm.boot.reach('shell'));
     const bootConf = await vm.readBootConf();
 
     const cases: [name: string, input: string, reason: RegExp][] = [
@@ -38,6 +38,6 @@ scenario(
     }
 
     await vm.rebootToShell();
-    vm.expectBooted(t, { device: 'hd0d', version: '1' }, 'after every refused upgrade, the old root d still boots version 1');
+    vm.expectBooted(t, { device: 'hd0d', version: vm.version(1) }, `after every refused upgrade, the old root d still boots version ${vm.version(1)}`);
   },
 );

@@ -35,7 +35,7 @@ scenario(
 
     await vm.step('upgrade', () => vm.upgrade(vm.extraDiskDevice(0)));
     await vm.rebootToShell('reboot into the other root');
-    vm.expectBooted(t, { device: 'hd0e', version: '2' }, 'after the upgrade and a reboot, the upgraded root e runs version 2');
+    vm.expectBooted(t, { device: 'hd0e', version: vm.version(2) }, `after the upgrade and a reboot, the upgraded root e runs version ${vm.version(2)}`);
     t.is((await vm.shell.succeed('cat /etc/bootproof-saved')).trim(), saved, 'a file saved by hand survives an upgrade');
     t.is((await vm.shell.succeed('cat /etc/motd')).trim(), atShutdown, 'a file saved at shutdown survives an upgrade');
 

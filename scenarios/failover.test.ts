@@ -12,18 +12,18 @@ scenario(
   },
   async (t, vm) => {
     await vm.boot.powerOn({ disks: [vm.fixture.rootFs[2]] });
-    await vm.step('boot version 1', () => vm.boot.reach('shell'));
-    await vm.step('upgrade to version 2', () => vm.upgrade(vm.extraDiskDevice(0)));
-    await vm.rebootToShell('reboot into version 2');
-    vm.expectBooted(t, { device: 'hd0e', version: '2' }, 'after the upgrade and a reboot, the upgraded root e runs version 2');
+    await vm.step('boot the image', () => vm.boot.reach('shell'));
+    await vm.step(`upgrade to version ${vm.version(2)}`, () => vm.upgrade(vm.extraDiskDevice(0)));
+    await vm.rebootToShell(`reboot into version ${vm.version(2)}`);
+    vm.expectBooted(t, { device: 'hd0e', version: vm.version(2) }, `after the upgrade and a reboot, the upgraded root e runs version ${vm.version(2)}`);
 
     await vm.step('fail over to hd0d at the loader prompt', () => vm.boot.bootDevice('hd0d'));
-    vm.expectBooted(t, { device: 'hd0d', version: '1' }, 'the loader booted the device typed at its prompt, the previous root d with version 1');
+    vm.expectBooted(t, { device: 'hd0d', version: vm.version(1) }, `the loader booted the device typed at its prompt, the previous root d with version ${vm.version(1)}`);
     const bootConf = await vm.readBootConf();
     t.regex(bootConf, /hd0e/, `failing over at the prompt does not change boot.conf, which still names e: ${bootConf.trim()}`);
 
     await vm.rebootToShell('reboot without input');
-    vm.expectBooted(t, { device: 'hd0e', version: '2' }, 'the next boot without input runs the upgraded root e again');
+    vm.expectBooted(t, { device: 'hd0e', version: vm.version(2) }, 'the next boot without input runs the upgraded root e again');
   },
 );
 
@@ -37,7 +37,7 @@ scenario(
     needs: ['loader-prompt'],
   },
   async (t, vm) => {
-    await vm.step('boot version 1', () => vm.boot.reach('shell'));
+    await vm.step('boot the image', () => vm.boot.reach('shell'));
     vm.expectBooted(t, { device: 'hd0d' }, 'a fresh image boots root d');
     await vm.step('fill the inactive root with random bytes', () =>
       vm.shell.succeed(`dd if=/dev/urandom of=${vm.partitionPath('hd0e')} bs=1M count=64 2>/dev/null; sync`, { timeoutMs: 120_000 }),
@@ -51,6 +51,6 @@ scenario(
     t.regex(refusal, /hd0e/, `the loader refuses the garbage root by name: ${refusal}`);
 
     await vm.step('boot the good root from the same prompt', () => vm.boot.bootDevice('hd0d'));
-    vm.expectBooted(t, { device: 'hd0d', version: '1' }, 'after refusing the garbage root, the loader boots the good root d from the same prompt');
+    vm.expectBooted(t, { device: 'hd0d', version: vm.version(1) }, 'after refusing the garbage root, the loader boots the good root d from the same prompt');
   },
 );

@@ -12,24 +12,24 @@ scenario(
   },
   async (t, vm) => {
     await vm.boot.powerOn({ disks: [vm.fixture.rootFs[2], vm.fixture.rootFs[3]] });
-    await vm.step('boot version 1', () => vm.boot.reach('shell'));
-    vm.expectBooted(t, { device: 'hd0d', version: '1' }, 'a fresh image runs version 1 from root d');
+    await vm.step('boot the image', () => vm.boot.reach('shell'));
+    vm.expectBooted(t, { device: 'hd0d', version: vm.version(1) }, `a fresh image runs version ${vm.version(1)} from root d`);
 
-    const first = await vm.step('upgrade to version 2', () => vm.upgrade(vm.extraDiskDevice(0)));
+    const first = await vm.step(`upgrade to version ${vm.version(2)}`, () => vm.upgrade(vm.extraDiskDevice(0)));
     t.log(first.trim());
     const mounts = await vm.writableDiskMounts();
     t.is(mounts, '', `after the upgrade no disk filesystem (least of all the inactive root) stays mounted read-write: ${mounts}`);
     const bootConf = await vm.readBootConf();
     t.regex(bootConf, /hd0e/, `after the upgrade boot.conf names the upgraded root e: ${bootConf.trim()}`);
 
-    await vm.rebootToShell('reboot into version 2');
-    vm.expectBooted(t, { device: 'hd0e', version: '2' }, 'after the upgrade and a reboot, the upgraded root e runs version 2');
+    await vm.rebootToShell(`reboot into version ${vm.version(2)}`);
+    vm.expectBooted(t, { device: 'hd0e', version: vm.version(2) }, `after the upgrade and a reboot, the upgraded root e runs version ${vm.version(2)}`);
 
-    await vm.step('upgrade to version 3', () => vm.upgrade(vm.extraDiskDevice(1)));
+    await vm.step(`upgrade to version ${vm.version(3)}`, () => vm.upgrade(vm.extraDiskDevice(1)));
     const mountsAgain = await vm.writableDiskMounts();
     t.is(mountsAgain, '', `after the second upgrade no disk filesystem stays mounted read-write: ${mountsAgain}`);
-    await vm.rebootToShell('reboot into version 3');
-    vm.expectBooted(t, { device: 'hd0d', version: '3' }, 'after a second upgrade and a reboot, root d runs version 3');
+    await vm.rebootToShell(`reboot into version ${vm.version(3)}`);
+    vm.expectBooted(t, { device: 'hd0d', version: vm.version(3) }, `after a second upgrade and a reboot, root d runs version ${vm.version(3)}`);
 
     await vm.boot.powerCut();
     t.is(await sha256File(vm.fixture.disk), vm.fixture.manifest.files['disk.img']!.sha256, 'the base image was never written');

@@ -86,7 +86,7 @@ test.serial('bootproof --help lists every command and exits 0; without a command
 
 test.serial('validate takes --max-states and --drop-unflushed, and checks its inputs before any boot', async (t) => {
   const missing = new URL('./testdata/missing.img', import.meta.url).pathname;
-  const { code, err } = await bootproof('validate', '--profile', 'fixture', '--image', missing, '--fs', missing, '--max-states', '3', '--drop-unflushed');
+  const { code, err } = await bootproof('validate', '--profile', 'fixture', '--image', missing, '--fs', `${missing}=7.6`, '--max-states', '3', '--drop-unflushed');
   t.is(code, 2);
   t.regex(err, /^bootproof: the inputs cannot be used:\n/);
   t.regex(err, /image .*missing\.img does not exist/);

@@ -4,6 +4,7 @@ import { UsageError } from '../errors.ts';
 import { loadVmConfig, machineNames, missingOnHost } from '../config/vm-config.ts';
 import { loadProfile } from '../config/profile.ts';
 import { checkInputs } from '../image/check-inputs.ts';
+import { parseVersionedFs } from '../scenario/image-source.ts';
 import { scenarioNames } from '../runner/scenario-files.ts';
 import { command } from './command.ts';
 import { matrixOptions, matrixUsage, runMatrix } from './run.ts';
@@ -12,17 +13,20 @@ import { timestamp } from './shared.ts';
 
 export const validate = command({
   name: 'validate',
-  usage: `usage: bootproof validate --profile P --image IMG --fs FS [--fs FS2] [options]
+  usage: `usage: bootproof validate --profile P --image IMG --fs FS=VERSION [--fs FS2=VERSION] [options]
 check a user's image and .fs files, then run the scenarios on them
 
   --image IMG            the disk image to check and boot (e.g. resflash-amd64.img)
-  --fs FS                the root filesystem to upgrade to; a second --fs is the next upgrade
+  --image-version V      the version the image's default root reports (default: read at its first boot)
+  --fs FS=VERSION        a root filesystem to upgrade to and the version it reports once booted;
+                         a second --fs is the next upgrade (default: the first one again)
   --machines M[,M...]    the machines (also --machine; default: every one here that emulates the image's architecture)
   --scenario S[,S...]    the scenarios (default: all)
 ${crashStateUsage}
 ${matrixUsage}`,
   options: {
     image: { type: 'string' },
+    'image-version': { type: 'string' },
     fs: { type: 'string', multiple: true },
     machines: { type: 'string' },
     machine: { type: 'string' },
@@ -33,10 +37,11 @@ ${matrixUsage}`,
   async run(values) {
     if (!values.profile) throw new UsageError('validate needs --profile (fixture, openbsd-resflash or a .json file describing your target)');
     if (!values.image) throw new UsageError('validate needs --image, the disk image to check (e.g. resflash-amd64.img)');
-    if (!values.fs?.length) throw new UsageError('validate needs --fs, the root filesystem to upgrade to (give --fs twice for two upgrades)');
+    if (!values.fs?.length) throw new UsageError('validate needs --fs FS=VERSION, a root filesystem to upgrade to and its version (give --fs twice for two upgrades)');
+    const fs = values.fs.map(parseVersionedFs);
     const profile = loadProfile(values.profile);
     const asked = (values.machines ?? values.machine)?.split(',').map((m) => loadVmConfig(m.trim()));
-    const checked = await checkInputs({ profile, image: values.image, fs: values.fs, machines: asked ?? [] });
+    const checked = await checkInputs({ profile, image: values.image, fs: fs.map((f) => f.path), machines: asked ?? [] });
     for (const note of checked.notes) console.log(`validate: ${note}`);
     const arch = checked.findings.architecture?.arch;
     const machines = asked ?? machineNames().map((m) => loadVmConfig(m)).filter((c) => (!arch || c.arch === arch) && !missingOnHost(c));
@@ -50,7 +55,8 @@ ${matrixUsage}`,
         machines: machines.map((m) => m.name),
         settings: {
           BOOTPROOF_IMAGE: resolve(values.image),
-          BOOTPROOF_FS: JSON.stringify(values.fs.map((f) => resolve(f))),
+          BOOTPROOF_FS: JSON.stringify(fs.map((f) => ({ path: resolve(f.path), version: f.version }))),
+          ...(values['image-version'] ? { BOOTPROOF_IMAGE_VERSION: values['image-version'] } : {}),
           ...crashStateSettings(values),
         },
       },

@@ -2,7 +2,7 @@ import test from 'ava';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { imagesFor, userImagesFromEnv } from './image-source.ts';
+import { imagesFor, parseVersionedFs, userImagesFromEnv } from './image-source.ts';
 import { loadProfile } from '../config/profile.ts';
 import { sha256File } from '../disk/sha256.ts';
 import { makeSmallDisk } from '../image/testdata/small-disk.ts';
@@ -11,11 +11,12 @@ import { UsageError } from '../errors.ts';
 test("a user's image and .fs files stand in for the fixture: v1 is the image's default root, v2 and v3 the .fs files", async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'bp-source-'));
   const disk = await makeSmallDisk(dir);
-  const user = userImagesFromEnv({ BOOTPROOF_IMAGE: disk.image, BOOTPROOF_FS: JSON.stringify([disk.rootFs]) });
-  t.deepEqual(user, { image: disk.image, fs: [disk.rootFs] });
+  const user = userImagesFromEnv({ BOOTPROOF_IMAGE: disk.image, BOOTPROOF_FS: JSON.stringify([{ path: disk.rootFs, version: '7.6' }]) });
+  t.deepEqual(user, { image: disk.image, fs: [{ path: disk.rootFs, version: '7.6' }] });
   const images = await imagesFor('amd64', 'normal', loadProfile('fixture'), user);
   t.is(images.disk, disk.image);
   t.deepEqual(images.rootFs, { 1: disk.rootFs, 2: disk.rootFs, 3: disk.rootFs });
+  t.deepEqual(images.versions, { 1: undefined, 2: '7.6', 3: '7.6' }, "a single .fs is the second upgrade too; the image's own version is read at its first boot");
   const rootSha = await sha256File(disk.rootFs);
   t.like(images.manifest.files, { 'root-v1.fs': { sha256: rootSha }, 'root-v2.fs': { sha256: rootSha }, 'disk.img': { sha256: await sha256File(disk.image) } });
 });
@@ -24,6 +25,17 @@ test('without BOOTPROOF_IMAGE the fixture is used; a malformed BOOTPROOF_FS is n
   t.is(userImagesFromEnv({}), undefined);
   t.throws(() => userImagesFromEnv({ BOOTPROOF_IMAGE: '/x.img', BOOTPROOF_FS: '/a.fs' }), {
     instanceOf: UsageError,
-    message: 'BOOTPROOF_FS: expected a JSON array of .fs paths, got /a.fs',
+    message: 'BOOTPROOF_FS: expected a JSON array of {"path", "version"} objects, got /a.fs',
   });
+  t.like(userImagesFromEnv({ BOOTPROOF_IMAGE: '/x.img', BOOTPROOF_IMAGE_VERSION: '7.5', BOOTPROOF_FS: '[]' }), { imageVersion: '7.5' });
+});
+
+test('--fs FILE=VERSION names the version the .fs holds; without one the error shows how to give it', (t) => {
+  t.deepEqual(parseVersionedFs('root-7.6.fs=7.6'), { path: 'root-7.6.fs', version: '7.6' });
+  t.deepEqual(parseVersionedFs('/a=b/root.fs=7.7'), { path: '/a=b/root.fs', version: '7.7' });
+  t.throws(() => parseVersionedFs('root.fs'), {
+    instanceOf: UsageError,
+    message: '--fs root.fs: name the version the .fs holds, as its root reports it (e.g. --fs root.fs=7.6)',
+  });
+  t.throws(() => parseVersionedFs('root.fs='), { message: /e\.g\. --fs root\.fs=7\.6/ });
 });

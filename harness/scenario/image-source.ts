@@ -1,5 +1,5 @@
 // Where a test's images come from: the built-in fixture, or the user's own image and .fs files (`bootproof validate`
-// sets BOOTPROOF_IMAGE and BOOTPROOF_FS).
+// sets BOOTPROOF_IMAGE, BOOTPROOF_IMAGE_VERSION and BOOTPROOF_FS).
 import { dirname, resolve } from 'node:path';
 import { stat } from 'node:fs/promises';
 import type { TargetProfile } from '../config/profile.ts';
@@ -8,10 +8,18 @@ import { readPartitions } from '../disk/mbr.ts';
 import { sha256File } from '../disk/sha256.ts';
 import { UsageError } from '../errors.ts';
 
+/** A .fs file and the version its root reports once booted. */
+export interface VersionedFs {
+  path: string;
+  version: string;
+}
+
 export interface UserImages {
   image: string;
-  /** The .fs files in upgrade order: the first becomes version 2, the second version 3. */
-  fs: string[];
+  /** The version the image's default root reports; undefined: learned from the first boot. */
+  imageVersion?: string;
+  /** The .fs files in upgrade order: the first is root 2, the second root 3. */
+  fs: VersionedFs[];
 }
 
 export function userImagesFromEnv(env = process.env): UserImages | undefined {
@@ -22,10 +30,26 @@ export function userImagesFromEnv(env = process.env): UserImages | undefined {
   } catch {
     fs = undefined;
   }
-  if (!Array.isArray(fs) || fs.some((f) => typeof f !== 'string')) {
-    throw new UsageError(`BOOTPROOF_FS: expected a JSON array of .fs paths, got ${env.BOOTPROOF_FS}`);
+  const versioned = (f: unknown) => typeof f === 'object' && f !== null && typeof (f as VersionedFs).path === 'string' && typeof (f as VersionedFs).version === 'string';
+  if (!Array.isArray(fs) || !fs.every(versioned)) {
+    throw new UsageError(`BOOTPROOF_FS: expected a JSON array of {"path", "version"} objects, got ${env.BOOTPROOF_FS}`);
   }
-  return { image: resolve(env.BOOTPROOF_IMAGE), fs: (fs as string[]).map((f) => resolve(f)) };
+  return {
+    image: resolve(env.BOOTPROOF_IMAGE),
+    ...(env.BOOTPROOF_IMAGE_VERSION ? { imageVersion: env.BOOTPROOF_IMAGE_VERSION } : {}),
+    fs: (fs as VersionedFs[]).map((f) => ({ path: resolve(f.path), version: f.version })),
+  };
+}
+
+/** Parses `--fs FILE=VERSION`: the .fs file and the version its root reports once booted. */
+export function parseVersionedFs(text: string): VersionedFs {
+  const at = text.lastIndexOf('=');
+  const path = text.slice(0, at);
+  const version = text.slice(at + 1);
+  if (at <= 0 || version.trim() === '') {
+    throw new UsageError(`--fs ${text}: name the version the .fs holds, as its root reports it (e.g. --fs ${at > 0 ? path : text}=7.6)`);
+  }
+  return { path, version };
 }
 
 /** The images a test boots and upgrades to: the user's when given, else the fixture (built or cached). */
@@ -43,8 +67,9 @@ let cached: Promise<Fixture> | undefined;
  */
 async function asFixture(user: UserImages, profile: TargetProfile): Promise<Fixture> {
   if (user.fs.length === 0) throw new UsageError('validate needs at least one .fs file (--fs) for the upgrade scenarios');
-  const v2 = user.fs[0]!;
-  const v3 = user.fs[1] ?? v2;
+  const first = user.fs[0]!;
+  const second = user.fs[1] ?? first;
+  const [v2, v3] = [first.path, second.path];
   const files: Fixture['manifest']['files'] = {};
   const entry = async (path: string) => ({ sha256: await sha256File(path), bytes: (await stat(path)).size });
   files['disk.img'] = await entry(user.image);
@@ -57,6 +82,7 @@ async function asFixture(user: UserImages, profile: TargetProfile): Promise<Fixt
     dir: dirname(user.image),
     disk: user.image,
     rootFs: { 1: v2, 2: v2, 3: v3 },
+    versions: { 1: user.imageVersion, 2: first.version, 3: second.version },
     manifest: { arch: 'user', variant: 'normal', sourceDateEpoch: 0, kernel: '', rootPartitionBytes: root?.bytes ?? 0, files },
   };
 }

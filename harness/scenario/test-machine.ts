@@ -8,7 +8,7 @@ import type { BootRecord, StepRecord } from '../results/model.ts';
 import { join } from 'node:path';
 import type { Shell } from '../boot/shell.ts';
 import type { Console } from '../console/console.ts';
-import type { Fixture } from '../fixture/fixture.ts';
+import type { Fixture, RootNumber } from '../fixture/fixture.ts';
 import { BootproofError, UsageError } from '../errors.ts';
 
 export class TestMachine {
@@ -53,6 +53,18 @@ export class TestMachine {
   /** Whether the firmware showed its command prompt since this boot began. */
   firmwarePromptShown(): boolean {
     return this.config.firmware.prompt?.regex.test(this.boot.sinceBoot()) ?? false;
+  }
+
+  /**
+   * The version root `n` reports once booted: 1 the image's own, 2 and 3 the upgrades in turn. Given for the
+   * fixture and by `--image-version` and `--fs FILE=VERSION`; the image's own is otherwise read at the test's first boot.
+   */
+  version(n: RootNumber): string {
+    const version = this.fixture.versions[n] ?? (n === 1 ? this.boot.boots.find((b) => b.version !== undefined)?.version : undefined);
+    if (version === undefined) {
+      throw new UsageError(`the version of root ${n} is not known before the image has booted: give it with --image-version`);
+    }
+    return version;
   }
 
   /** Asserts which root the last boot brought up and its version; the message is the claim and what booted. */
