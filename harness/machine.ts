@@ -95,6 +95,7 @@ export class Machine {
     assertRunnable(options.config);
     await mkdir(options.artifactDir, { recursive: true });
     const workDir = await dir({ prefix: 'bp-', unsafeCleanup: true });
+    let server: BootServer | undefined;
     try {
       let overlay = join(workDir.path, 'disk.qcow2');
       let diskFormat: 'qcow2' | 'raw' = 'qcow2';
@@ -123,7 +124,7 @@ export class Machine {
         flash = join(workDir.path, 'flash.img');
         await writeFlashImage(firmware.code, firmware.flash, flash);
       }
-      const server = network ? await BootServer.start(join(workDir.path, 'boot'), join(options.artifactDir, 'boot-server.log')) : undefined;
+      server = network ? await BootServer.start(join(workDir.path, 'boot'), join(options.artifactDir, 'boot-server.log')) : undefined;
       for (const name of network?.serve ?? []) {
         const file = join(dirname(options.image), name);
         if (!existsSync(file)) {
@@ -135,6 +136,7 @@ export class Machine {
       }
       return new Machine(options, workDir, overlay, diskFormat, vars, flash, server);
     } catch (error) {
+      await server?.close();
       await workDir.cleanup();
       throw error;
     }
