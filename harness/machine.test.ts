@@ -1,5 +1,5 @@
 import test from 'ava';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Machine } from './machine.ts';
@@ -33,4 +33,14 @@ test('a checkpoint cannot be restored onto the image itself, and a folder withou
     message: 'a checkpoint cannot be restored onto the image itself (--write)',
   });
   await t.throwsAsync(Machine.create({ ...base, checkpoint: '/nowhere' }), { message: /\/nowhere holds no checkpoint/ });
+});
+
+test('a machine with a NIC serves the files next to its image, or those of the folder it is given', async (t) => {
+  const base = { ...(await options()), config: loadVmConfig('amd64-ipxe') };
+  await t.throwsAsync(Machine.create(base), { instanceOf: UsageError, message: /boots vmlinuz from its boot server, but .*vmlinuz does not exist/ });
+  const served = await mkdtemp(join(tmpdir(), 'bp-served-'));
+  for (const name of ['vmlinuz', 'initrd.img']) await writeFile(join(served, name), name);
+  const machine = await Machine.create({ ...base, servedFrom: served });
+  t.teardown(() => machine.release());
+  t.is(await readFile(join(machine.bootServer.folder, 'vmlinuz'), 'utf8'), 'vmlinuz');
 });

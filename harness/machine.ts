@@ -35,6 +35,8 @@ export interface MachineOptions {
   writeImage?: boolean;
   /** Start from this checkpoint folder (see checkpoint()) instead of powering on: disks, firmware variables, RAM. */
   checkpoint?: string;
+  /** The folder of the files the boot server serves (`network.serve`); by default the base image's. */
+  servedFrom?: string;
 }
 
 export interface StartOptions {
@@ -126,7 +128,7 @@ export class Machine {
       }
       server = network ? await BootServer.start(join(workDir.path, 'boot'), join(options.artifactDir, 'boot-server.log')) : undefined;
       for (const name of network?.serve ?? []) {
-        const file = join(dirname(options.image), name);
+        const file = join(options.servedFrom ?? dirname(options.image), name);
         if (!existsSync(file)) {
           throw new UsageError(
             `machine ${options.config.name} boots ${name} from its boot server, but ${file} does not exist: put it next to the disk image (fixture builds for ${options.config.arch} write it)`,
