@@ -1,5 +1,5 @@
 import test from 'ava';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -8,6 +8,7 @@ import { loadVmConfig } from './config/vm-config.ts';
 import { loadProfile } from './config/profile.ts';
 import { makeSmallDisk } from './image/testdata/small-disk.ts';
 import { UsageError } from './errors.ts';
+import { checkpointFiles } from './qemu/checkpoint.ts';
 
 const options = async () => {
   const dir = await mkdtemp(join(tmpdir(), 'bp-machine-'));
@@ -45,4 +46,40 @@ test("a machine's private folder is named after this process and is gone after r
   t.true(existsSync(join(folder, 'disk.qcow2')), 'it holds the overlay');
   await machine.release();
   t.false(existsSync(folder));
+});
+
+test('a machine with a NIC serves the files next to its image, or those of the folder it is given', async (t) => {
+  const base = { ...(await options()), config: loadVmConfig('amd64-ipxe') };
+  await t.throwsAsync(Machine.create(base), { instanceOf: UsageError, message: /boots vmlinuz from its boot server, but .*vmlinuz does not exist/ });
+  const served = await mkdtemp(join(tmpdir(), 'bp-served-'));
+  for (const name of ['vmlinuz', 'initrd.img']) await writeFile(join(served, name), name);
+  const machine = await Machine.create({ ...base, servedFrom: served });
+  t.teardown(() => machine.release());
+  t.is(await readFile(join(machine.bootServer.folder, 'vmlinuz'), 'utf8'), 'vmlinuz');
+});
+
+/** A checkpoint folder as Machine.checkpoint writes one, minus the RAM (enough to create a machine from it). */
+async function fakeCheckpoint(image: string, firmwareSettings?: string[]): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'bp-checkpoint-'));
+  await copyFile(image, join(dir, checkpointFiles.disk));
+  await writeFile(join(dir, checkpointFiles.vars), Buffer.alloc(65536));
+  const info = { machine: 'ppc64-ofw', image, extraDisks: [], pluggedDisks: [], accel: 'tcg', profile: 'fixture', savedAt: '', wasRunning: true, stateBytes: 0 };
+  await writeFile(join(dir, checkpointFiles.info), JSON.stringify({ ...info, ...(firmwareSettings ? { firmwareSettings } : {}) }));
+  return dir;
+}
+
+test('the boot commands an NVRAM file holds go with it: none in a new machine, those of the checkpoint restored', async (t) => {
+  const base = { ...(await options()), config: loadVmConfig('ppc64-ofw') };
+  const typed = ['setenv boot-device disk:1,\\ofwboot', 'reset-all'];
+  const machine = await Machine.create(base);
+  t.teardown(() => machine.release());
+  t.true(machine.firmwareSettingsSaved === undefined);
+  machine.firmwareSettingsSaved = typed;
+  await machine.useCheckpoint(await fakeCheckpoint(base.image));
+  t.true(machine.firmwareSettingsSaved === undefined, 'a checkpoint saved before the commands were typed');
+  await machine.useCheckpoint(await fakeCheckpoint(base.image, typed));
+  t.deepEqual(machine.firmwareSettingsSaved, typed);
+  const resumed = await Machine.create({ ...base, checkpoint: await fakeCheckpoint(base.image, typed) });
+  t.teardown(() => resumed.release());
+  t.deepEqual(resumed.firmwareSettingsSaved, typed);
 });

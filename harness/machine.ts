@@ -35,6 +35,8 @@ export interface MachineOptions {
   writeImage?: boolean;
   /** Start from this checkpoint folder (see checkpoint()) instead of powering on: disks, firmware variables, RAM. */
   checkpoint?: string;
+  /** The folder of the files the boot server serves (`network.serve`); by default the base image's. */
+  servedFrom?: string;
 }
 
 export interface StartOptions {
@@ -66,7 +68,10 @@ export class Machine {
   private currentQmp: QmpClient | undefined;
   private readonly cast: AsciicastWriter;
   private starts = 0;
-  /** Boot commands the firmware's NVRAM keeps from an earlier power-on of this machine (its NVRAM file lives as long as it). */
+  /**
+   * Boot commands the firmware's NVRAM file holds, typed at an earlier power-on of this machine: none in a new
+   * machine's blank file, and those of the checkpoint whose file replaces it.
+   */
   firmwareSettingsSaved: string[] | undefined;
 
   private constructor(
@@ -95,12 +100,14 @@ export class Machine {
     assertRunnable(options.config);
     await mkdir(options.artifactDir, { recursive: true });
     const workDir = await createTempFolder();
+    let server: BootServer | undefined;
     try {
       let overlay = join(workDir.path, 'disk.qcow2');
       let diskFormat: 'qcow2' | 'raw' = 'qcow2';
       if (options.checkpoint && options.writeImage) throw new UsageError('a checkpoint cannot be restored onto the image itself (--write)');
+      let saved: CheckpointInfo | undefined;
       if (options.checkpoint) {
-        await readCheckpointInfo(options.checkpoint);
+        saved = await readCheckpointInfo(options.checkpoint);
         await createOverlay(join(options.checkpoint, checkpointFiles.disk), overlay);
       } else if (options.writeImage) {
         overlay = resolve(options.image);
@@ -123,9 +130,9 @@ export class Machine {
         flash = join(workDir.path, 'flash.img');
         await writeFlashImage(firmware.code, firmware.flash, flash);
       }
-      const server = network ? await BootServer.start(join(workDir.path, 'boot'), join(options.artifactDir, 'boot-server.log')) : undefined;
+      server = network ? await BootServer.start(join(workDir.path, 'boot'), join(options.artifactDir, 'boot-server.log')) : undefined;
       for (const name of network?.serve ?? []) {
-        const file = join(dirname(options.image), name);
+        const file = join(options.servedFrom ?? dirname(options.image), name);
         if (!existsSync(file)) {
           throw new UsageError(
             `machine ${options.config.name} boots ${name} from its boot server, but ${file} does not exist: put it next to the disk image (fixture builds for ${options.config.arch} write it)`,
@@ -133,8 +140,11 @@ export class Machine {
         }
         await server?.put(name, { file });
       }
-      return new Machine(options, workDir, overlay, diskFormat, vars, flash, server);
+      const machine = new Machine(options, workDir, overlay, diskFormat, vars, flash, server);
+      machine.firmwareSettingsSaved = saved?.firmwareSettings;
+      return machine;
     } catch (error) {
+      await server?.close();
       await workDir.cleanup();
       throw error;
     }
@@ -259,10 +269,11 @@ export class Machine {
   async useCheckpoint(dir: string): Promise<void> {
     if (this.state !== 'off') throw new StateError('restore a checkpoint', this.state, 'off');
     if (this.options.writeImage) throw new UsageError('a checkpoint cannot be restored onto the image itself (--write)');
-    await readCheckpointInfo(dir);
+    const saved = await readCheckpointInfo(dir);
     await rm(this.overlay, { force: true });
     await createOverlay(join(dir, checkpointFiles.disk), this.overlay);
     if (this.firmwareVars) await copyFile(join(dir, checkpointFiles.vars), this.firmwareVars);
+    this.firmwareSettingsSaved = saved.firmwareSettings;
     this.pendingCheckpoint = dir;
   }
   private pluggedDisks: string[] = [];
@@ -289,6 +300,7 @@ export class Machine {
         profile: this.options.profile.name,
         savedAt: new Date().toISOString(),
         wasRunning: running,
+        ...(this.firmwareSettingsSaved ? { firmwareSettings: this.firmwareSettingsSaved } : {}),
       },
       this.console.screenText(),
     );

@@ -1,5 +1,6 @@
 import test from 'ava';
 import { buildArgv } from './argv.ts';
+import { bootIndexes } from './boot-order.ts';
 import { loadVmConfig } from '../config/vm-config.ts';
 
 const files = {
@@ -44,7 +45,7 @@ test('a recorded boot disk sits behind blklogwrites with the guest write cache o
     'driver=file,node-name=bp-log-file,filename=/tmp/vm/disk.log,cache.no-flush=on',
     'driver=blklogwrites,node-name=bp-logged-disk,file=bp-disk,log=bp-log-file,log-sector-size=512',
   ]);
-  t.true(argv.includes('virtio-blk-pci,drive=bp-logged-disk,write-cache=on,bootindex=0'));
+  t.true(argv.includes('virtio-blk-pci,drive=bp-logged-disk,write-cache=on'), 'no boot index: the firmware boots it as it boots the plain disk');
   const drives = argv.flatMap((a, i) => (a === '-drive' ? [argv[i + 1]] : []));
   t.deepEqual(drives, ['file=/images/root-v2.fs,format=raw,if=virtio,readonly=on'], 'the .fs disk is not recorded');
 });
@@ -70,4 +71,38 @@ test('a firmware with an NVRAM file gets the per-VM file as pflash', (t) => {
   const argv = buildArgv(slof, { ...files, firmwareVars: '/tmp/vm/nvram.bin' }, { accel: 'tcg', name: 'x' });
   const drives = argv.flatMap((a, i) => (a === '-drive' ? [argv[i + 1]] : []));
   t.is(drives[0], 'if=pflash,format=raw,file=/tmp/vm/nvram.bin');
+});
+
+test('boot indexes: a NIC booted first, then the disk; otherwise none, and the firmware keeps its own order', (t) => {
+  t.deepEqual(bootIndexes(loadVmConfig('amd64-ipxe-uefi')), { nic: 0, disk: 1 });
+  t.deepEqual(bootIndexes(loadVmConfig('amd64-ipxe')), {});
+  t.deepEqual(bootIndexes(loadVmConfig('amd64-bios')), {});
+});
+
+/** Every `bootindex=N` on the command line, in order. */
+function bootindexes(argv: string[]): string[] {
+  return argv.flatMap((a) => [...a.matchAll(/bootindex=(\d+)/g)].map((m) => m[1]!));
+}
+
+const network = { tftpFolder: '/tmp/vm/boot', capture: '/tmp/vm/net-1.pcap' };
+
+test('a NIC booted first keeps index 0 whether or not the disk is recorded; the disk, plain or logged, is 1', (t) => {
+  const config = loadVmConfig('amd64-ipxe-uefi');
+  const plain = buildArgv(config, { ...files, network }, { accel: 'tcg', name: 'x' });
+  const logged = buildArgv(config, { ...files, network, writeLog: '/tmp/vm/disk.log' }, { accel: 'tcg', name: 'x' });
+  t.deepEqual(bootindexes(plain), ['0', '1']);
+  t.deepEqual(bootindexes(logged), ['0', '1']);
+  t.true(plain.includes('file=/tmp/vm/disk.qcow2,format=qcow2,if=none,id=bp-disk'));
+  t.true(plain.includes('virtio-blk-pci,drive=bp-disk,bootindex=1'));
+  t.true(logged.includes('virtio-blk-pci,drive=bp-logged-disk,write-cache=on,bootindex=1'));
+  t.true(logged.join(' ').includes('virtio-net-pci,netdev=bp-net,bootindex=0,romfile=/usr/lib/ipxe/qemu/efi-virtio.rom'));
+});
+
+test('a machine booting the network by its own -boot n gets no boot index, recorded disk or not', (t) => {
+  const config = loadVmConfig('amd64-ipxe');
+  for (const writeLog of [undefined, '/tmp/vm/disk.log']) {
+    const argv = buildArgv(config, { ...files, network, writeLog }, { accel: 'tcg', name: 'x' });
+    t.deepEqual(bootindexes(argv), []);
+    t.is(argv[argv.indexOf('-boot') + 1], 'n');
+  }
 });

@@ -1,6 +1,7 @@
 // Builds QEMU's command line from a vm-config and the files of one VM: a pure function.
 import type { VmConfig } from '../config/vm-config.ts';
 import type { Accel } from '../deadline.ts';
+import { bootIndexes, type BootIndexes } from './boot-order.ts';
 
 export interface Drive {
   path: string;
@@ -41,10 +42,11 @@ export function buildArgv(config: VmConfig, files: VmFiles, options: ArgvOptions
   args.push('-m', String(config.memoryMiB));
   args.push(...consoleArgs);
   args.push('-qmp', `unix:${files.qmpSocket},server=on,wait=off`);
-  args.push(...networkArgs(config, files));
+  const boot = bootIndexes(config);
+  args.push(...networkArgs(config, files, boot));
   args.push(...firmwareArgs(config, files));
-  if (files.writeLog) args.push(...recordedDiskArgs(config, files.disk, files.writeLog));
-  else args.push('-drive', driveSpec(config, files.disk));
+  if (files.writeLog) args.push(...recordedDiskArgs(config, files.disk, files.writeLog, boot));
+  else args.push(...bootDiskArgs(config, files.disk, boot));
   for (const drive of files.extraDisks) args.push('-drive', driveSpec(config, drive));
   args.push(...config.extraArgs);
   if (files.incoming) args.push('-incoming', 'defer');
@@ -55,14 +57,14 @@ export function buildArgv(config: VmConfig, files: VmFiles, options: ArgvOptions
  * A NIC on QEMU's user network (DHCP, DNS, TFTP of the VM's folder, the host's loopback at 10.0.2.2), its traffic
  * captured headers-only so that the TFTP requests can be logged. No NIC when the machine has none.
  */
-function networkArgs(config: VmConfig, files: VmFiles): string[] {
+function networkArgs(config: VmConfig, files: VmFiles, boot: BootIndexes): string[] {
   if (!config.network) return ['-nic', 'none'];
   if (!files.network) throw new Error(`${config.name}: a machine with a NIC needs a TFTP folder and a capture file`);
-  const { model, bootRom, bootFirst } = config.network;
-  const nic = bootFirst
+  const { model, bootRom } = config.network;
+  const nic = boot.nic !== undefined
     ? [
         '-netdev', `user,id=bp-net,tftp=${files.network.tftpFolder}`,
-        '-device', `${model},netdev=bp-net,bootindex=0${bootRom ? `,romfile=${bootRom}` : ''}`,
+        '-device', `${model},netdev=bp-net${bootIndex(boot.nic)}${bootRom ? `,romfile=${bootRom}` : ''}`,
       ]
     : ['-nic', `user,id=bp-net,model=${model},tftp=${files.network.tftpFolder}`];
   return [
@@ -93,7 +95,7 @@ function firmwareArgs(config: VmConfig, files: VmFiles): string[] {
  * The boot disk behind a blklogwrites node: the guest's write cache is on so that it sends real
  * flushes, and the host never syncs the leaves (the log keeps every guest flush all the same).
  */
-function recordedDiskArgs(config: VmConfig, disk: Drive, log: string): string[] {
+function recordedDiskArgs(config: VmConfig, disk: Drive, log: string, boot: BootIndexes): string[] {
   if (config.disk.interface !== 'virtio') {
     throw new Error(`${config.name}: recording writes needs a virtio disk, not ${config.disk.interface}`);
   }
@@ -102,12 +104,29 @@ function recordedDiskArgs(config: VmConfig, disk: Drive, log: string): string[] 
     '-blockdev', `driver=${disk.format},node-name=bp-disk,file=bp-disk-file`,
     '-blockdev', `driver=file,node-name=bp-log-file,filename=${log},cache.no-flush=on`,
     '-blockdev', 'driver=blklogwrites,node-name=bp-logged-disk,file=bp-disk,log=bp-log-file,log-sector-size=512',
-    '-device', 'virtio-blk-pci,drive=bp-logged-disk,write-cache=on,bootindex=0',
+    '-device', `virtio-blk-pci,drive=bp-logged-disk,write-cache=on${bootIndex(boot.disk)}`,
   ];
 }
 
-function driveSpec(config: VmConfig, drive: Drive): string {
-  const parts = [`file=${drive.path}`, `format=${drive.format}`, `if=${config.disk.interface}`];
+/** The boot disk as a plain drive, or as a drive and its device when it has a boot index. */
+function bootDiskArgs(config: VmConfig, disk: Drive, boot: BootIndexes): string[] {
+  if (boot.disk === undefined) return ['-drive', driveSpec(config, disk)];
+  if (config.disk.interface !== 'virtio') {
+    throw new Error(`${config.name}: a boot index for the disk needs a virtio disk, not ${config.disk.interface}`);
+  }
+  return [
+    '-drive', driveSpec(config, disk, 'if=none,id=bp-disk'),
+    '-device', `virtio-blk-pci,drive=bp-disk${bootIndex(boot.disk)}`,
+  ];
+}
+
+function bootIndex(index: number | undefined): string {
+  return index === undefined ? '' : `,bootindex=${index}`;
+}
+
+/** A `-drive` on the machine's disk interface, or (`attach`) e.g. on none for a separate `-device`. */
+function driveSpec(config: VmConfig, drive: Drive, attach = `if=${config.disk.interface}`): string {
+  const parts = [`file=${drive.path}`, `format=${drive.format}`, attach];
   // QEMU's IDE disks cannot be read-only: their writes go to a throw-away overlay instead.
   if (drive.readOnly) parts.push(config.disk.interface === 'ide' ? 'snapshot=on' : 'readonly=on');
   return parts.join(',');

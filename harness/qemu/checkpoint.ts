@@ -20,6 +20,8 @@ export interface CheckpointInfo {
   savedAt: string;
   /** Whether the VM was running when saved (restore then lets it run on). */
   wasRunning: boolean;
+  /** The boot commands the saved firmware variables hold (Machine.firmwareSettingsSaved); absent when none. */
+  firmwareSettings?: string[];
   stateBytes: number;
 }
 

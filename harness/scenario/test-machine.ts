@@ -5,7 +5,7 @@ import { fill, type TargetProfile } from '../config/profile.ts';
 import { Machine } from '../machine.ts';
 import { BootPath } from '../boot/boot-path.ts';
 import type { BootRecord, StepRecord } from '../results/model.ts';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Shell } from '../boot/shell.ts';
 import type { Console } from '../console/console.ts';
 import type { Fixture, RootNumber } from '../fixture/fixture.ts';
@@ -98,11 +98,18 @@ export class TestMachine {
 
   /**
    * Another machine of the same kind, target and accelerator, booting `image` (through its own
-   * overlay), with its artefacts in a subfolder named `label`. Released when the test ends.
+   * overlay), with its artefacts in a subfolder named `label`. Its boot server serves the same files
+   * (e.g. the fixture's kernel), so that it boots as this one does. Released when the test ends.
    */
   async otherMachine(image: string, label: string): Promise<{ machine: Machine; boot: BootPath }> {
     const { options } = this.machine;
-    const machine = await Machine.create({ ...options, image, artifactDir: join(options.artifactDir, label), tap: undefined });
+    const machine = await Machine.create({
+      ...options,
+      image,
+      artifactDir: join(options.artifactDir, label),
+      tap: undefined,
+      servedFrom: options.servedFrom ?? dirname(options.image),
+    });
     this.t.teardown(() => machine.release());
     return { machine, boot: new BootPath(machine, this.profile) };
   }
