@@ -1,5 +1,5 @@
 import test from 'ava';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Machine } from './machine.ts';
@@ -7,6 +7,7 @@ import { loadVmConfig } from './config/vm-config.ts';
 import { loadProfile } from './config/profile.ts';
 import { makeSmallDisk } from './image/testdata/small-disk.ts';
 import { UsageError } from './errors.ts';
+import { createOverlay } from './disk/overlay.ts';
 
 const options = async () => {
   const dir = await mkdtemp(join(tmpdir(), 'bp-machine-'));
@@ -33,4 +34,16 @@ test('a checkpoint cannot be restored onto the image itself, and a folder withou
     message: 'a checkpoint cannot be restored onto the image itself (--write)',
   });
   await t.throwsAsync(Machine.create({ ...base, checkpoint: '/nowhere' }), { message: /\/nowhere holds no checkpoint/ });
+});
+
+test('a checkpoint restores the firmware flash image of a machine that runs from one', async (t) => {
+  const base = await options();
+  const checkpoint = join(base.artifactDir, 'checkpoint');
+  await mkdir(checkpoint, { recursive: true });
+  await writeFile(join(checkpoint, 'checkpoint.json'), '{}');
+  await createOverlay(base.image, join(checkpoint, 'disk.qcow2'));
+  await t.throwsAsync(Machine.create({ ...base, config: loadVmConfig('mips64-uboot'), checkpoint }), {
+    instanceOf: UsageError,
+    message: /has no flash\.img/,
+  });
 });
