@@ -27,7 +27,7 @@ import {
   type CheckpointInfo,
   type FirmwareFiles,
 } from './qemu/checkpoint.ts';
-import { MetadataService } from './net/metadata-service.ts';
+import { instanceAddress, MetadataService } from './net/metadata-service.ts';
 
 export interface MachineOptions {
   config: VmConfig;
@@ -172,8 +172,8 @@ export class Machine {
       id: this.name,
       name: this.name,
       hostname: 'resflash',
-      // fec0::/64 is QEMU's user-network IPv6 prefix; fec0::2 is its host side.
-      ipv6: { address: `fec0::5eed:${randomBytes(2).toString('hex')}`, netmask: '64', gateway: 'fec0::2' },
+      // fec0::2 is the host side of QEMU's user network.
+      ipv6: { address: instanceAddress(randomBytes(2).readUInt16BE(0)), netmask: '64', gateway: 'fec0::2' },
     });
     return this.metadataService;
   }
