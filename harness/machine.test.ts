@@ -1,5 +1,5 @@
 import test from 'ava';
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -9,6 +9,7 @@ import { loadProfile } from './config/profile.ts';
 import { makeSmallDisk } from './image/testdata/small-disk.ts';
 import { UsageError } from './errors.ts';
 import { checkpointFiles } from './qemu/checkpoint.ts';
+import { createOverlay } from './disk/overlay.ts';
 
 const options = async () => {
   const dir = await mkdtemp(join(tmpdir(), 'bp-machine-'));
@@ -82,4 +83,16 @@ test('the boot commands an NVRAM file holds go with it: none in a new machine, t
   const resumed = await Machine.create({ ...base, checkpoint: await fakeCheckpoint(base.image, typed) });
   t.teardown(() => resumed.release());
   t.deepEqual(resumed.firmwareSettingsSaved, typed);
+});
+
+test('a checkpoint restores the firmware flash image of a machine that runs from one', async (t) => {
+  const base = await options();
+  const checkpoint = join(base.artifactDir, 'checkpoint');
+  await mkdir(checkpoint, { recursive: true });
+  await writeFile(join(checkpoint, 'checkpoint.json'), '{}');
+  await createOverlay(base.image, join(checkpoint, 'disk.qcow2'));
+  await t.throwsAsync(Machine.create({ ...base, config: loadVmConfig('mips64-uboot'), checkpoint }), {
+    instanceOf: UsageError,
+    message: /has no flash\.img/,
+  });
 });

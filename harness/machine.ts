@@ -11,13 +11,23 @@ import { QmpClient } from './qemu/qmp.ts';
 import { Console } from './console/console.ts';
 import { AsciicastWriter } from './console/asciicast.ts';
 import { createOverlay, imageFormat } from './disk/overlay.ts';
-import { writeFlashImage } from './qemu/flash-image.ts';
+import { rewriteFlashCode, writeFlashImage } from './qemu/flash-image.ts';
 import { createTempFolder, type TempFolder } from './qemu/temp-folder.ts';
 import { timeFactors, type Accel } from './deadline.ts';
 import { StateError, UsageError } from './errors.ts';
 import { BootServer } from './net/boot-server.ts';
-import { checkpointFiles, loadState, readCheckpointInfo, saveDrives, saveState, writeCheckpointInfo, type CheckpointInfo } from './qemu/checkpoint.ts';
-import { MetadataService } from './net/metadata-service.ts';
+import {
+  checkpointFiles,
+  loadState,
+  readCheckpointInfo,
+  restoreFirmwareFiles,
+  saveDrives,
+  saveState,
+  writeCheckpointInfo,
+  type CheckpointInfo,
+  type FirmwareFiles,
+} from './qemu/checkpoint.ts';
+import { instanceAddress, MetadataService } from './net/metadata-service.ts';
 
 export interface MachineOptions {
   config: VmConfig;
@@ -124,12 +134,12 @@ export class Machine {
         vars = join(workDir.path, 'nvram.bin');
         await writeFile(vars, Buffer.alloc(firmware.nvramBytes));
       }
-      if (vars && options.checkpoint) await copyFile(join(options.checkpoint, checkpointFiles.vars), vars);
       let flash: string | undefined;
       if (firmware.flash && firmware.code) {
         flash = join(workDir.path, 'flash.img');
         await writeFlashImage(firmware.code, firmware.flash, flash);
       }
+      if (options.checkpoint) await restoreFirmwareFiles(options.checkpoint, { vars, flash });
       server = network ? await BootServer.start(join(workDir.path, 'boot'), join(options.artifactDir, 'boot-server.log')) : undefined;
       for (const name of network?.serve ?? []) {
         const file = join(options.servedFrom ?? dirname(options.image), name);
@@ -172,8 +182,8 @@ export class Machine {
       id: this.name,
       name: this.name,
       hostname: 'resflash',
-      // fec0::/64 is QEMU's user-network IPv6 prefix; fec0::2 is its host side.
-      ipv6: { address: `fec0::5eed:${randomBytes(2).toString('hex')}`, netmask: '64', gateway: 'fec0::2' },
+      // fec0::2 is the host side of QEMU's user network.
+      ipv6: { address: instanceAddress(randomBytes(2).readUInt16BE(0)), netmask: '64', gateway: 'fec0::2' },
     });
     return this.metadataService;
   }
@@ -193,6 +203,11 @@ export class Machine {
     return this.overlay;
   }
 
+  /** The per-VM files the firmware writes, which live as long as the machine and go into its checkpoints. */
+  private get firmwareFiles(): FirmwareFiles {
+    return { vars: this.firmwareVars, flash: this.firmwareFlash };
+  }
+
   /** Powers on: spawns QEMU and connects QMP. Returns once QEMU runs; the boot path waits for the boot. */
   async start(options: StartOptions = {}): Promise<void> {
     if (this.state !== 'off') throw new StateError('start', this.state, 'off');
@@ -204,6 +219,8 @@ export class Machine {
     this.extraDisks = disks;
     this.pluggedDisks = [];
     this.plugged = 0;
+    const { code, flash } = config.firmware;
+    if (!restoring && this.firmwareFlash && code && flash) await rewriteFlashCode(code, flash, this.firmwareFlash);
     const extraDisks: Drive[] = disks.map((path) => ({ path: resolve(path), format: 'raw', readOnly: true }));
     if (1 + extraDisks.length > config.disk.guestDevices.length) {
       throw new UsageError(`machine ${config.name} takes at most ${config.disk.guestDevices.length - 1} extra disks`);
@@ -272,15 +289,15 @@ export class Machine {
     const saved = await readCheckpointInfo(dir);
     await rm(this.overlay, { force: true });
     await createOverlay(join(dir, checkpointFiles.disk), this.overlay);
-    if (this.firmwareVars) await copyFile(join(dir, checkpointFiles.vars), this.firmwareVars);
+    await restoreFirmwareFiles(dir, this.firmwareFiles);
     this.firmwareSettingsSaved = saved.firmwareSettings;
     this.pendingCheckpoint = dir;
   }
   private pluggedDisks: string[] = [];
 
   /**
-   * Saves a checkpoint into `dir`: the VM stops, its RAM and device state go to a file, its disk overlay and firmware
-   * variables are copied. The VM runs on afterwards if it ran before (or as `resume` says). Machine.create with
+   * Saves a checkpoint into `dir`: the VM stops, its RAM and device state go to a file, its disk overlay and writable
+   * firmware files are copied. The VM runs on afterwards if it ran before (or as `resume` says). Machine.create with
    * `checkpoint: dir` starts a VM from it.
    */
   async checkpoint(dir: string, options: { resume?: boolean } = {}): Promise<CheckpointInfo> {
@@ -288,7 +305,7 @@ export class Machine {
     const qmp = this.qmp;
     const { running } = await qmp.execute<{ running: boolean }>('query-status');
     await saveState(qmp, dir, 120_000 * this.timeFactor);
-    await saveDrives(dir, this.overlay, this.firmwareVars);
+    await saveDrives(dir, this.overlay, this.firmwareFiles);
     const info = await writeCheckpointInfo(
       dir,
       {

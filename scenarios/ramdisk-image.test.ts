@@ -35,7 +35,7 @@ scenario(
     await vm.step('verify and serve the intact image', () => servePackedImage(server, packed, 'initrd.img'));
     await vm.step('power on and boot to a shell', () => vm.boot.reach('shell'));
     t.like(vm.booted, { device: 'hd0d', version: '1' });
-    const initrd = server.requests.filter((r) => r.path === '/initrd.img' && r.status === 200);
+    const initrd = await server.fetches('initrd.img');
     t.is(initrd.length, 1, 'the firmware fetched the initramfs once');
     t.is(initrd[0]?.bytes, header.imageSize, 'it got the image unpacked from the packed file');
   },

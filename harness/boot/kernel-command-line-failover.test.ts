@@ -48,14 +48,15 @@ class FakeUboot {
   }
 
   private run(command: string): void {
-    const bootcmd = /^setenv bootcmd '(.*)'$/.exec(command);
-    if (bootcmd) this.env.bootcmd = bootcmd[1]!;
+    const setenv = /^setenv (\w+) (?:'(.*)'|(.*))$/.exec(command);
+    if (setenv) this.env[setenv[1]!] = setenv[2] ?? setenv[3]!;
     if (command === 'boot') return this.boot();
     this.prompt();
   }
 
+  /** bootcmd as it runs: the variables set at the prompt expanded, the others (${filesize}) left as they are. */
   private boot(): void {
-    const bootcmd = this.env.bootcmd ?? '';
+    const bootcmd = (this.env.bootcmd ?? '').replace(/\$\{(\w+)\}/g, (whole, name: string) => this.env[name] ?? whole);
     this.bootcmds.push(bootcmd);
     const device = /rf\.device=(\S+?);/.exec(bootcmd)?.[1];
     const root = device ?? 'hd0e';
@@ -91,6 +92,7 @@ test('failover on the kernel command line: the boot commands name the device for
   t.like(boot.lastBoot, { device: 'hd0d', version: '1', requestedDevice: 'hd0d' });
   t.regex(uboot.bootcmds[1]!, / quiet rf\.device=hd0d; tftpboot /, 'the profile\'s kernel argument is in the bootargs');
   t.regex(uboot.bootcmds[1]!, /rd_size=0x\$\{filesize\}/, 'U-Boot\'s own ${variables} are left for U-Boot');
+  t.regex(uboot.bootcmds[1]!, / rf\.metadata=http:\/\/10\.0\.2\.2:65535\/conf /, 'the bootargs name the metadata service');
   t.is(boot.lastBoot.firmware?.persistence, 'none');
 
   await boot.reboot();

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { readFile } from 'node:fs/promises';
+import { copyFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { dir } from 'tmp-promise';
 import { BootServer } from './boot-server.ts';
@@ -69,4 +69,17 @@ test('only GET and HEAD read files', async (t) => {
   const head = await fetch(host(server, '/f'), { method: 'HEAD' });
   t.is(head.status, 200);
   t.is(head.headers.get('content-length'), '1');
+});
+
+test('fetches of a file count the HTTP downloads and the TFTP reads from the NIC\'s capture, with their bytes', async (t) => {
+  const server = await started(t);
+  await server.put('hello.txt', 'hi\n');
+  // Captured while iPXE read hello.txt ("hi\n") over TFTP from QEMU's user network.
+  await copyFile(new URL('./testdata/ipxe-tftp-hello.pcap', import.meta.url), server.newCapture(join(server.folder, '..')));
+  await copyFile(new URL('./testdata/ipxe-tftp-missing.pcap', import.meta.url), server.newCapture(join(server.folder, '..')));
+  t.like(await server.fetches('hello.txt'), [{ protocol: 'tftp', bytes: 3 }]);
+  t.is((await fetch(host(server, '/hello.txt'))).status, 200);
+  await fetch(host(server, '/hello.txt'), { method: 'HEAD' });
+  t.like(await server.fetches('/hello.txt'), [{ protocol: 'tftp', bytes: 3 }, { protocol: 'http', bytes: 3 }]);
+  t.deepEqual(await server.fetches('missing.ipxe'), [], 'a read the server refused is no fetch');
 });

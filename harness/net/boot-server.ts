@@ -4,8 +4,8 @@ import { createReadStream } from 'node:fs';
 import { appendFile, copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, normalize, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { readPcap } from './pcap.ts';
-import { formatTftpEvent, tftpEvents, type TftpEvent } from './tftp-log.ts';
+import { readPcap, type CapturedFrame } from './pcap.ts';
+import { formatTftpEvent, tftpEvents, tftpTransfers, type TftpEvent } from './tftp-log.ts';
 
 /** The host as the guest sees it on QEMU's user network. */
 export const guestHostAddress = '10.0.2.2';
@@ -18,6 +18,14 @@ export interface HttpRequestRecord {
   bytes: number;
   /** The request body, when it had one (state changes, uploads), as text. */
   body?: string;
+}
+
+/** A download of a served file: an HTTP GET answered 200, or a TFTP read the server did not refuse. */
+export interface FileFetch {
+  protocol: 'http' | 'tftp';
+  timeMs: number;
+  /** The bytes sent (TFTP: each block once). */
+  bytes: number;
 }
 
 /** Answers requests under a path prefix instead of the folder; returns the status and body to send. */
@@ -85,12 +93,27 @@ export class BootServer {
 
   /** The TFTP requests and errors seen so far in every capture. */
   async tftpEvents(): Promise<TftpEvent[]> {
-    const events: TftpEvent[] = [];
-    for (const file of this.captures) {
-      const bytes = await readFile(file).catch(() => Buffer.alloc(0));
-      events.push(...tftpEvents(readPcap(bytes, file)));
-    }
-    return events;
+    return (await this.capturedFrames()).flatMap((frames) => tftpEvents(frames));
+  }
+
+  /** Every download of the served file `name` so far, over HTTP or TFTP, in time order. */
+  async fetches(name: string): Promise<FileFetch[]> {
+    const path = `/${name.replace(/^\/+/, '')}`;
+    const http = this.requests
+      .filter((r) => r.method === 'GET' && r.path === path && r.status === 200)
+      .map((r): FileFetch => ({ protocol: 'http', timeMs: r.timeMs, bytes: r.bytes }));
+    const tftp = (await this.capturedFrames())
+      .flatMap((frames) => tftpTransfers(frames))
+      .filter((transfer) => transfer.error === undefined && `/${transfer.file.replace(/^\/+/, '')}` === path)
+      .map((transfer): FileFetch => ({ protocol: 'tftp', timeMs: transfer.timeMs, bytes: transfer.bytes }));
+    return [...http, ...tftp].sort((a, b) => a.timeMs - b.timeMs);
+  }
+
+  /** The frames of each capture so far (one per QEMU start). */
+  private async capturedFrames(): Promise<CapturedFrame[][]> {
+    const captures: CapturedFrame[][] = [];
+    for (const file of this.captures) captures.push(readPcap(await readFile(file).catch(() => Buffer.alloc(0)), file));
+    return captures;
   }
 
   /** Stops serving and rewrites the log with the HTTP and TFTP requests in time order. */

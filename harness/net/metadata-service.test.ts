@@ -2,7 +2,7 @@ import test from 'ava';
 import { join } from 'node:path';
 import { dir } from 'tmp-promise';
 import { BootServer } from './boot-server.ts';
-import { MetadataService, type InstanceMetadata } from './metadata-service.ts';
+import { instanceAddress, MetadataService, type InstanceMetadata } from './metadata-service.ts';
 
 const metadata: InstanceMetadata = {
   id: 'b2c3',
@@ -54,4 +54,10 @@ test('a malformed state change is refused and not recorded', async (t) => {
   t.is((await fetch(url('/conf/state'), { method: 'PATCH', body: '{"state": "booted"}' })).status, 400);
   t.is((await fetch(url('/conf/state'), { method: 'POST', body: '{"state_detail": "booted"}' })).status, 405);
   t.deepEqual(service.changes, []);
+});
+
+test('the instance address is written as the guest prints it back: no leading zeros in its last group', (t) => {
+  t.is(instanceAddress(0x0aa5), 'fec0::5eed:aa5');
+  t.is(instanceAddress(0x0007), 'fec0::5eed:7');
+  t.is(instanceAddress(0xbeef), 'fec0::5eed:beef');
 });

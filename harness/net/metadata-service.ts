@@ -15,6 +15,14 @@ export interface StateChange {
   stateDetail: string;
 }
 
+/**
+ * The instance's IPv6 address for a 16-bit `suffix`, in fec0::/64 (QEMU's user-network prefix), written as the guest
+ * prints it back (RFC 5952: no leading zeros in a group).
+ */
+export function instanceAddress(suffix: number): string {
+  return `fec0::5eed:${suffix.toString(16)}`;
+}
+
 /** The path under the boot server: GET it for the metadata, PATCH `${path}/state` to report a state. */
 export const metadataPath = '/conf';
 

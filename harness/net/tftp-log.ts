@@ -6,7 +6,16 @@ export type TftpEvent =
   | { timeMs: number; kind: 'error'; code: number; message: string };
 
 const tftpPort = 69;
-const opcodes = { read: 1, write: 2, error: 5 } as const;
+const opcodes = { read: 1, write: 2, data: 3, error: 5 } as const;
+
+/** One file read over TFTP: when it was asked for, and how many bytes of it the server sent (each block once). */
+export interface TftpTransfer {
+  timeMs: number;
+  file: string;
+  bytes: number;
+  /** The server's error message, when it answered one instead of (the rest of) the file. */
+  error?: string;
+}
 
 /** Read and write requests sent to the TFTP server, and the errors it answered (QEMU's server replies from port 69). */
 export function tftpEvents(frames: CapturedFrame[]): TftpEvent[] {
@@ -28,6 +37,41 @@ export function tftpEvents(frames: CapturedFrame[]): TftpEvent[] {
   return events;
 }
 
+/**
+ * The files read over TFTP, each with the bytes the server sent for it: the DATA blocks to the client port of the read
+ * request, a retransmitted block counted once. A block's size is read from the UDP header, so a capture that keeps only
+ * the frames' headers (QEMU's filter-dump with maxlen) counts whole blocks all the same.
+ */
+export function tftpTransfers(frames: CapturedFrame[]): TftpTransfer[] {
+  const transfers: TftpTransfer[] = [];
+  const byClientPort = new Map<number, { transfer: TftpTransfer; lastBlock: number }>();
+  for (const frame of frames) {
+    const udp = udpPayload(frame.data);
+    if (!udp || udp.payload.length < 4) continue;
+    const opcode = udp.payload.readUInt16BE(0);
+    if (udp.destinationPort === tftpPort && opcode === opcodes.read) {
+      const [file = ''] = zeroTerminated(udp.payload.subarray(2));
+      const transfer: TftpTransfer = { timeMs: frame.timeMs, file, bytes: 0 };
+      transfers.push(transfer);
+      byClientPort.set(udp.sourcePort, { transfer, lastBlock: 0 });
+      continue;
+    }
+    const current = udp.sourcePort === tftpPort ? byClientPort.get(udp.destinationPort) : undefined;
+    if (!current) continue;
+    if (opcode === opcodes.error) {
+      current.transfer.error = zeroTerminated(udp.payload.subarray(4))[0] ?? '';
+      byClientPort.delete(udp.destinationPort);
+    } else if (opcode === opcodes.data) {
+      const block = udp.payload.readUInt16BE(2);
+      // Block numbers wrap around after 65535; any other number is a block sent again.
+      if (block !== ((current.lastBlock + 1) & 0xffff)) continue;
+      current.lastBlock = block;
+      current.transfer.bytes += udp.datagramBytes - 4;
+    }
+  }
+  return transfers;
+}
+
 /** One line per event, for the test's artefacts. */
 export function formatTftpEvent(event: TftpEvent): string {
   const time = new Date(event.timeMs).toISOString();
@@ -35,7 +79,8 @@ export function formatTftpEvent(event: TftpEvent): string {
   return `${time} tftp ${event.kind} ${event.file} (${event.mode})`;
 }
 
-function udpPayload(frame: Buffer): { sourcePort: number; destinationPort: number; payload: Buffer } | undefined {
+/** The UDP datagram in an IPv4 or IPv6 frame: its ports, its payload as captured, and the payload's size as sent. */
+function udpPayload(frame: Buffer): { sourcePort: number; destinationPort: number; payload: Buffer; datagramBytes: number } | undefined {
   if (frame.length < 14) return undefined;
   const etherType = frame.readUInt16BE(12);
   let at = 14;
@@ -54,6 +99,7 @@ function udpPayload(frame: Buffer): { sourcePort: number; destinationPort: numbe
     sourcePort: frame.readUInt16BE(at),
     destinationPort: frame.readUInt16BE(at + 2),
     payload: frame.subarray(at + 8, Math.min(frame.length, at + length)),
+    datagramBytes: length - 8,
   };
 }
 

@@ -1,6 +1,8 @@
 // Checkpoints of a running VM, as openQA keeps them: the RAM and device state streamed to a file by QMP migration,
-// a copy of each writable drive's qcow2 overlay and of the firmware variable store, taken while the VM is stopped.
+// a copy of the disk overlay and of every per-VM writable firmware file (variable store, NVRAM, flash image), taken
+// while the VM is stopped.
 import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { QmpClient } from './qmp.ts';
 import { Deadline, sleep } from '../deadline.ts';
@@ -25,7 +27,30 @@ export interface CheckpointInfo {
   stateBytes: number;
 }
 
-export const checkpointFiles = { info: 'checkpoint.json', state: 'state.bin', disk: 'disk.qcow2', vars: 'vars.fd', screen: 'screen.txt' };
+export const checkpointFiles = {
+  info: 'checkpoint.json',
+  state: 'state.bin',
+  disk: 'disk.qcow2',
+  vars: 'vars.fd',
+  flash: 'flash.img',
+  screen: 'screen.txt',
+};
+
+/** A VM's writable files besides the disk overlay: the ones its firmware writes. */
+export interface FirmwareFiles {
+  /** The UEFI variable store or the NVRAM file. */
+  vars?: string;
+  /** The flash image the firmware runs from. */
+  flash?: string;
+}
+
+/** Each writable firmware file of a VM and its name in a checkpoint folder. */
+function firmwareFileCopies(files: FirmwareFiles): { file: string; name: string }[] {
+  const copies: { file: string; name: string }[] = [];
+  if (files.vars) copies.push({ file: files.vars, name: checkpointFiles.vars });
+  if (files.flash) copies.push({ file: files.flash, name: checkpointFiles.flash });
+  return copies;
+}
 
 /** Stops the VM, streams its state into `dir`, copies the drives' writable files; the VM stays stopped. */
 export async function saveState(qmp: QmpClient, dir: string, timeoutMs: number): Promise<void> {
@@ -36,10 +61,21 @@ export async function saveState(qmp: QmpClient, dir: string, timeoutMs: number):
   await migrationDone(qmp, 'save the VM state', timeoutMs);
 }
 
-/** Copies the writable files of the drives (valid once the VM state is saved: QEMU has flushed them). */
-export async function saveDrives(dir: string, overlay: string, firmwareVars: string | undefined): Promise<void> {
+/** Copies the VM's writable files (valid once the VM state is saved: QEMU has flushed them). */
+export async function saveDrives(dir: string, overlay: string, firmware: FirmwareFiles): Promise<void> {
   await copyFile(overlay, join(dir, checkpointFiles.disk));
-  if (firmwareVars) await copyFile(firmwareVars, join(dir, checkpointFiles.vars));
+  for (const { file, name } of firmwareFileCopies(firmware)) await copyFile(file, join(dir, name));
+}
+
+/** Puts the checkpoint's copies of the writable firmware files back in place of the VM's own. */
+export async function restoreFirmwareFiles(dir: string, firmware: FirmwareFiles): Promise<void> {
+  for (const { file, name } of firmwareFileCopies(firmware)) {
+    const saved = join(dir, name);
+    if (!existsSync(saved)) {
+      throw new UsageError(`${dir} is not a whole checkpoint of this machine: it has no ${name} (the machine's firmware writes one); save the checkpoint again`);
+    }
+    await copyFile(saved, file);
+  }
 }
 
 /** Loads the state into a QEMU started with `-incoming defer`; the VM is then paused. */

@@ -1,5 +1,8 @@
 import test from 'ava';
-import { flashImage } from './flash-image.ts';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { flashImage, rewriteFlashCode, writeFlashImage } from './flash-image.ts';
 import { UsageError } from '../errors.ts';
 
 test('the firmware sits at offset 0 and the rest of the flash is erased', (t) => {
@@ -17,4 +20,18 @@ test('a firmware larger than the flash is refused with both sizes', (t) => {
     instanceOf: UsageError,
     message: 'u-boot.bin is 9 bytes, larger than the 8-byte flash',
   });
+});
+
+test('rewriting the firmware restores its swapped words and keeps what the firmware saved after it', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'bp-flash-'));
+  const code = join(dir, 'u-boot.bin');
+  const flash = join(dir, 'flash.img');
+  const layout = { bytes: 16, reverseBytes: 4 };
+  await writeFile(code, Uint8Array.from([1, 2, 3, 4, 5, 6]));
+  await writeFlashImage(code, layout, flash);
+  // As QEMU leaves it after loading a saved state on Malta: the firmware written back unswapped, an environment saved at 12.
+  const written = Buffer.from([1, 2, 3, 4, 5, 6, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 9, 9, 9, 9]);
+  await writeFile(flash, written);
+  await rewriteFlashCode(code, layout, flash);
+  t.deepEqual([...(await readFile(flash))], [4, 3, 2, 1, 0xff, 0xff, 6, 5, 0xff, 0xff, 0xff, 0xff, 9, 9, 9, 9]);
 });

@@ -8,10 +8,15 @@ export interface FakeFirmware {
   start(): Console;
 }
 
+/** The boot server and metadata service addresses a fake machine with a NIC gets: a port as long as any (5 digits). */
+export const fakeBootServer = 'http://10.0.2.2:65535';
+
 export function fakeMachine(config: VmConfig, firmware: FakeFirmware): Machine {
   let console: Console | undefined;
   const machine = {
     options: { config },
+    bootServer: { guestUrl: (path: string) => `${fakeBootServer}/${path}` },
+    metadata: { guestUrl: `${fakeBootServer}/conf` },
     timeFactor: 1,
     firmwareSettingsSaved: undefined,
     get console() {
