@@ -27,7 +27,7 @@ export const matrixOptions = {
 export const matrixUsage = `  --accel kvm|tcg|auto   accelerator (auto: KVM only if a probe boot proves it works)
   --retries N            run a failed test again up to N times (default 1); passing on a retry is "flaky"
   --repeat N             run every selected test N times to shake out races; differing results are "flaky"
-  -j, --jobs N           scenario files run at the same time (default: one per two cores)
+  -j, --jobs N           scenario files run at the same time (default: one per core, as free memory allows)
   --shard i/n            run only the i-th of n stable slices of the matrix (join them with report merge)
   --variant V            fixture variant (${fixtureVariants.join(', ')})
   --profile P            target profile (fixture, openbsd-resflash, or a .json file)
@@ -127,7 +127,7 @@ function printTables(tests: Results['tests']): void {
   }
 }
 
-/** One VM per two cores (TCG keeps a core busy per VM), bounded by free memory at about 1 GiB per VM. */
+/** One VM per core (a TCG guest keeps one host thread busy), bounded by free memory at about 1.5 GiB per VM. */
 function defaultJobs(): number {
-  return Math.max(1, Math.min(Math.floor(availableParallelism() / 2), Math.floor(freemem() / 2 ** 30)));
+  return Math.max(1, Math.min(availableParallelism(), Math.floor(freemem() / (1.5 * 2 ** 30))));
 }
