@@ -11,7 +11,7 @@ const layers = [
   ['fixture', 'harness/fixture/'], //                             the built-in fixture images
   ['net', 'harness/net/'], //                                     boot server, metadata service, captures
   ['console', 'harness/console/'], //                             the Console: stream and screen views, waits
-  ['machine', 'harness/machine(\\.test)?\\.ts$'], //              one QEMU machine and its lifecycle
+  ['machine', 'harness/machine/'], //                             one QEMU machine: its files, services, lifecycle
   ['boot', 'harness/boot/'], //                                   boot paths: firmware, loader, kernel, shell
   ['scenario', 'harness/(scenario/|index\\.ts$)'], //            the scenario API a test file imports
   ['report', 'harness/report/'], //                               JSON, JUnit and HTML views of the results

@@ -29,7 +29,7 @@ scenario(
     const exited = new Promise<number>((resolve) => terminal.onExit(({ exitCode }) => resolve(exitCode)));
     t.teardown(() => terminal.kill('SIGKILL'));
     const waitFor = async (what: RegExp, seconds: number) => {
-      const until = Date.now() + seconds * 1000 * vm.machine.timeFactor;
+      const until = Date.now() + vm.machine.time.ms(seconds * 1000);
       while (!what.test(shown)) {
         if (Date.now() > until) throw new BootproofError(`timed out waiting for ${what} on the console command's terminal; it showed:\n${shown.slice(-1500)}`);
         await new Promise((r) => setTimeout(r, 100));

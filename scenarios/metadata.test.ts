@@ -20,10 +20,10 @@ scenario(
     const service = vm.machine.metadata;
     const poweredOn = Date.now();
     await vm.step('power on and boot to a shell', () => vm.boot.reach('shell'));
-    const signal = await vm.step('wait for the booted signal', () => service.waitForState('booted', graceMs * vm.machine.timeFactor));
+    const signal = await vm.step('wait for the booted signal', () => service.waitForState('booted', vm.machine.time.ms(graceMs)));
     const afterMs = signal.timeMs - poweredOn;
     t.log(`"booted" arrived ${(afterMs / 1000).toFixed(1)} s after power-on`);
-    t.true(afterMs <= signalLimitMs * vm.machine.timeFactor, `"booted" came ${(afterMs / 1000).toFixed(1)} s after power-on, past the limit`);
+    t.true(afterMs <= vm.machine.time.ms(signalLimitMs), `"booted" came ${(afterMs / 1000).toFixed(1)} s after power-on, past the limit`);
     t.true(
       vm.machine.bootServer.requests.some((r) => r.method === 'GET' && r.path === '/conf' && r.timeMs <= signal.timeMs),
       'the guest fetched its metadata before signalling',

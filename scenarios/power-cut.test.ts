@@ -23,7 +23,7 @@ function cutPoints(vm: TestMachine, randomCuts: number): CutPoint[] {
     expect: i < last ? ['old'] : ['old', 'new'],
   }));
   for (let i = 0; i < randomCuts; i++) {
-    const delayMs = randomInt(200, 6000) * vm.machine.timeFactor;
+    const delayMs = vm.machine.time.ms(randomInt(200, 6000));
     points.push({ name: `${(delayMs / 1000).toFixed(1)} s into the write`, trigger: upgradeSteps[0]!, delayMs, expect: ['old', 'new'] });
   }
   points.push({ name: 'right after the upgrade reported success', trigger: upgradeDone, delayMs: 0, expect: ['new'] });

@@ -7,7 +7,7 @@ import { loadVmConfig } from '../harness/config/vm-config.ts';
 import { loadProfile } from '../harness/config/profile.ts';
 import { chooseAccel } from '../harness/qemu/accel.ts';
 import { ensureFixture } from '../harness/fixture/fixture.ts';
-import { Machine } from '../harness/machine.ts';
+import { Machine } from '../harness/machine/machine.ts';
 import { BootPath } from '../harness/boot/boot-path.ts';
 import { Shell } from '../harness/boot/shell.ts';
 

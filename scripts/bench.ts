@@ -8,7 +8,7 @@ import { chooseAccel } from '../harness/qemu/accel.ts';
 import { buildArgv } from '../harness/qemu/argv.ts';
 import { createOverlay } from '../harness/disk/overlay.ts';
 import { ensureFixture } from '../harness/fixture/fixture.ts';
-import { Machine } from '../harness/machine.ts';
+import { Machine } from '../harness/machine/machine.ts';
 import { BootPath } from '../harness/boot/boot-path.ts';
 import { benchCheckpoint } from './bench-checkpoint.ts';
 

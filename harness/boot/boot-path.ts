@@ -1,5 +1,5 @@
 // Drives a machine from power-on to a requested state (firmware prompt, loader prompt, shell), timing each boot phase.
-import type { Machine, StartOptions } from '../machine.ts';
+import type { BootTarget, StartOptions } from '../machine/protocols.ts';
 import { fill, type TargetProfile } from '../config/profile.ts';
 import type { FailFastPattern } from '../console/console.ts';
 import { Deadline } from '../deadline.ts';
@@ -25,10 +25,14 @@ export class BootPath {
   private readonly firmwareValues: Record<string, string> = {};
 
   constructor(
-    readonly machine: Machine,
+    private readonly target: BootTarget,
     readonly profile: TargetProfile,
   ) {
-    this.shell = new Shell(() => this.machine.console, { typingDelayMs: profile.shell.typingDelayMs });
+    this.shell = new Shell(() => this.target.console, { typingDelayMs: profile.shell.typingDelayMs });
+    // The machine owns its power: when QEMU ends, whatever ended it, the next reach() powers on again.
+    target.onExit(() => {
+      this.state = 'off';
+    });
     // Extra kernel arguments of the firmware's boot commands: none, except in a failover at the firmware.
     this.provideFirmwareValues({ kernelArguments: '' });
     if (profile.firmwareLoader) {
@@ -39,14 +43,6 @@ export class BootPath {
     }
   }
 
-  /** `{bootServer}` (http://10.0.2.2:PORT) and `{metadataUrl}` on a machine with a NIC. */
-  private networkValue(key: string): string | undefined {
-    if (!this.machine.options.config.network) return undefined;
-    if (key === 'bootServer') return this.machine.bootServer.guestUrl('').replace(/\/$/, '');
-    if (key === 'metadataUrl') return this.machine.metadata.guestUrl;
-    return undefined;
-  }
-
   /** Values for the `{name}` placeholders of the firmware's boot commands (e.g. a boot server's address). */
   provideFirmwareValues(values: Record<string, string>): void {
     Object.assign(this.firmwareValues, values);
@@ -54,14 +50,14 @@ export class BootPath {
 
   /** The firmware's boot commands with their placeholders filled. */
   firmwareBootCommands(): string[] {
-    const boot = this.machine.options.config.firmware.boot;
+    const boot = this.target.config.firmware.boot;
     return (boot?.commands ?? []).map((command) =>
       // `${name}` is the firmware's own variable syntax (U-Boot), left for the firmware to expand.
       command.replace(/(?<!\$)\{(\w+)\}/g, (_whole, key: string) => {
-        const value = this.firmwareValues[key] ?? this.networkValue(key);
+        const value = this.firmwareValues[key] ?? this.target.guestAddresses()[key];
         if (value === undefined) {
           throw new UsageError(
-            `${this.machine.options.config.file}: firmware boot command "${command}" needs a value for {${key}}: ` +
+            `${this.target.config.file}: firmware boot command "${command}" needs a value for {${key}}: ` +
               `the target profile (${this.profile.name}) or the scenario must provide it`,
           );
         }
@@ -81,7 +77,7 @@ export class BootPath {
   async powerOn(options?: StartOptions): Promise<void> {
     if (this.state !== 'off') return;
     if (options) this.startOptions = options;
-    await this.machine.start(this.startOptions);
+    await this.target.start(this.startOptions);
     // A write log records one run only; later power-ons keep the disks but not the log.
     this.startOptions = { disks: this.startOptions.disks };
     this.beginBoot('power-on');
@@ -103,7 +99,7 @@ export class BootPath {
    * firmware loads the kernel itself, by the firmware's boot commands with the profile's kernel argument for it.
    */
   async bootDevice(device: string): Promise<void> {
-    const { config } = this.machine.options;
+    const { config } = this.target;
     if (config.firmware.boot?.failover === 'kernel-command-line') {
       const select = this.profile.kernel.selectDevice;
       if (!select) {
@@ -131,7 +127,7 @@ export class BootPath {
   /** At the firmware prompt: types one command and returns what it printed up to the next prompt. */
   async typeAtFirmware(line: string): Promise<string> {
     if (this.state !== 'firmware') throw new StateError('type at the firmware prompt', this.state, 'firmware');
-    const console = this.machine.console;
+    const console = this.target.console;
     await console.sendLine(line, { echo: true, delayMs: this.firmwarePrompt().typingDelayMs });
     const start = console.streamText().length;
     const prompt = await console.waitFor(this.firmwarePrompt().regex, { timeoutMs: limits.firmware });
@@ -141,13 +137,13 @@ export class BootPath {
   /** Types one line at the loader prompt, waiting for its echo. */
   async typeAtLoader(line: string): Promise<void> {
     if (this.state !== 'loader') throw new StateError('type at the loader', this.state, 'loader');
-    await this.machine.console.sendLine(line, { echo: true });
+    await this.target.console.sendLine(line, { echo: true });
   }
 
   /** At the loader prompt: boot, expecting the loader to refuse; returns its message once the prompt is back. */
   async bootExpectingLoaderFailure(): Promise<string> {
     if (this.state !== 'loader') throw new StateError('boot from the loader', this.state, 'loader');
-    const console = this.machine.console;
+    const console = this.target.console;
     await console.sendLine(this.profile.loader.boot, { echo: true });
     const failure = await console.waitFor(this.profile.loader.failure, {
       timeoutMs: limits.loader,
@@ -160,14 +156,13 @@ export class BootPath {
   /** Reboots from the shell with the target's reboot command (a clean shutdown runs first). */
   async reboot(): Promise<void> {
     if (this.state !== 'shell') throw new StateError('reboot', this.state, 'shell');
-    await this.machine.console.sendLine(this.profile.commands.reboot);
+    await this.target.console.sendLine(this.profile.commands.reboot);
     this.beginBoot('reboot');
   }
 
   /** Ends QEMU with QMP `quit` (disks and NVRAM flushed); the next power-on is a QEMU restart. */
   async quit(): Promise<void> {
-    await this.machine.quit();
-    this.state = 'off';
+    await this.target.quit();
   }
 
   private readonly checkpoints = new Map<string, { state: BootState; boot: BootRecord }>();
@@ -175,7 +170,7 @@ export class BootPath {
   /** Saves the running machine as a checkpoint in `dir`; restore(dir) comes back to this very state. */
   async checkpoint(dir: string): Promise<void> {
     if (this.state === 'off') throw new StateError('save a checkpoint', this.state, 'running');
-    await this.machine.checkpoint(dir);
+    await this.target.checkpoint(dir);
     this.checkpoints.set(dir, { state: this.state, boot: structuredClone(this.lastBoot) });
   }
 
@@ -184,12 +179,12 @@ export class BootPath {
     const saved = this.checkpoints.get(dir);
     if (!saved) throw new StateError(`restore ${dir}`, 'no checkpoint saved there', 'a checkpoint saved by this boot path');
     const started = performance.now();
-    await this.machine.powerCut();
-    await this.machine.useCheckpoint(dir);
-    await this.machine.start();
+    await this.target.crash();
+    await this.target.useCheckpoint(dir);
+    await this.target.start();
     this.state = saved.state;
     this.broken = undefined;
-    this.bootStreamStart = this.machine.console.streamText().length;
+    this.bootStreamStart = this.target.console.streamText().length;
     const checkpoint = dir.split('/').filter(Boolean).at(-1) ?? dir;
     const { requestedDevice: _asked, start: _start, firmware: _typed, ...booted } = structuredClone(saved.boot);
     this.boots.push({ ...booted, phases: {}, restored: { checkpoint, ms: Math.round(performance.now() - started) } });
@@ -197,19 +192,18 @@ export class BootPath {
 
   /** Cuts power (SIGKILL of QEMU): nothing in flight is flushed. */
   async powerCut(): Promise<void> {
-    await this.machine.powerCut();
-    this.state = 'off';
+    await this.target.crash();
   }
 
   /** The console stream since the current boot began (firmware included). */
   sinceBoot(): string {
-    return this.machine.console.streamText().slice(this.bootStreamStart);
+    return this.target.console.streamText().slice(this.bootStreamStart);
   }
 
   private bootStreamStart = 0;
 
   private beginBoot(start: BootRecord['start']): void {
-    this.bootStreamStart = this.machine.console.streamText().length;
+    this.bootStreamStart = this.target.console.streamText().length;
     this.state = 'starting';
     this.phaseStart = performance.now();
     this.boots.push({ start, phases: {} });
@@ -237,13 +231,13 @@ export class BootPath {
       await this.interruptLoader();
       return;
     }
-    if (this.state === 'loader') await this.machine.console.sendLine(this.profile.loader.boot, { echo: true });
+    if (this.state === 'loader') await this.target.console.sendLine(this.profile.loader.boot, { echo: true });
     else await this.loaderBanner();
     await this.toShell();
   }
 
   private firmwarePrompt(): FirmwarePrompt {
-    const { config } = this.machine.options;
+    const { config } = this.target;
     if (!config.firmware.prompt) {
       throw new UsageError(`machine ${config.name} declares no firmware prompt (firmware.prompt in ${config.file})`);
     }
@@ -252,7 +246,7 @@ export class BootPath {
 
   /** Whether the firmware must be told how to start the loader in this boot, given what it keeps. */
   private firmwareNeedsBootCommands(): boolean {
-    const boot = this.machine.options.config.firmware.boot;
+    const boot = this.target.config.firmware.boot;
     if (!boot) return false;
     switch (boot.persistence) {
       case 'none':
@@ -260,21 +254,21 @@ export class BootPath {
       case 'reset':
         return this.lastBoot.start === 'power-on';
       case 'nvram':
-        return this.machine.firmwareSettingsSaved === undefined;
+        return this.target.firmwareSettingsSaved === undefined;
     }
   }
 
   /** Stops autoboot with the interrupt key, pressed again until the prompt shows (or waits for a prompt that comes by itself). */
   private async toFirmwarePrompt(): Promise<void> {
     const prompt = this.firmwarePrompt();
-    const console = this.machine.console;
+    const console = this.target.console;
     // No firmware-failure check here: a firmware that autobooted and failed comes to its prompt all the same.
     const failFast: FailFastPattern[] = [];
     if (prompt.interruptKey === undefined) {
       await console.waitFor(prompt.regex, { timeoutMs: limits.firmware, failFast });
     } else {
       if (prompt.interruptWindow) await console.waitFor(prompt.interruptWindow, { timeoutMs: limits.firmware, failFast });
-      const deadline = new Deadline(limits.firmware * this.machine.timeFactor);
+      const deadline = this.target.time.deadline(limits.firmware);
       for (;;) {
         await console.send(prompt.interruptKey, 0);
         const result = await console.waitForAny(
@@ -293,10 +287,10 @@ export class BootPath {
 
   /** Types the firmware's boot commands at its prompt, each after the prompt; the last one starts the loader. */
   private async startLoaderFromFirmware(): Promise<void> {
-    const { firmware } = this.machine.options.config;
-    if (!firmware.boot) throw new UsageError(`machine ${this.machine.options.config.name} declares no firmware boot commands (firmware.boot)`);
+    const { firmware } = this.target.config;
+    if (!firmware.boot) throw new UsageError(`machine ${this.target.config.name} declares no firmware boot commands (firmware.boot)`);
     const commands = this.firmwareBootCommands();
-    const console = this.machine.console;
+    const console = this.target.console;
     const typed: string[] = [];
     this.lastBoot.firmware = { typed, persistence: firmware.boot.persistence };
     for (const [i, command] of commands.entries()) {
@@ -304,25 +298,25 @@ export class BootPath {
       await console.sendLine(command, { echo: true, delayMs: this.firmwarePrompt().typingDelayMs });
       typed.push(command);
     }
-    if (firmware.boot.persistence === 'nvram') this.machine.firmwareSettingsSaved = commands;
+    if (firmware.boot.persistence === 'nvram') this.target.rememberFirmwareSettings(commands);
     this.state = 'starting';
   }
 
   private firmwareFailFast(): FailFastPattern[] {
-    const failure = this.machine.options.config.firmware.boot?.failure;
+    const failure = this.target.config.firmware.boot?.failure;
     return failure ? [{ name: 'firmware boot failure', regex: failure }] : [];
   }
 
   private async loaderBanner(): Promise<void> {
-    await this.machine.console.waitFor(this.profile.loader.banner, { timeoutMs: limits.firmware, failFast: this.firmwareFailFast() });
+    await this.target.console.waitFor(this.profile.loader.banner, { timeoutMs: limits.firmware, failFast: this.firmwareFailFast() });
     this.lap('firmwareMs');
   }
 
   /** Presses the interrupt key when the loader offers it, again until the prompt shows. */
   private async interruptLoader(): Promise<void> {
-    const console = this.machine.console;
+    const console = this.target.console;
     await console.waitFor(this.profile.loader.interruptWindow, { timeoutMs: limits.loader });
-    const deadline = new Deadline(limits.loader * this.machine.timeFactor);
+    const deadline = this.target.time.deadline(limits.loader);
     for (;;) {
       await console.send(this.profile.loader.interruptKey, 0);
       const result = await console.waitForAny(
@@ -335,8 +329,8 @@ export class BootPath {
   }
 
   private async toShell(): Promise<void> {
-    const console = this.machine.console;
-    const resetLoop: FailFastPattern[] = [{ name: 'unplanned firmware restart', regex: this.machine.options.config.firmware.banner }];
+    const console = this.target.console;
+    const resetLoop: FailFastPattern[] = [{ name: 'unplanned firmware restart', regex: this.target.config.firmware.banner }];
     await console.waitFor(this.profile.loader.booting, { timeoutMs: limits.loader });
     this.lap('loaderMs');
     await console.waitFor(this.profile.kernel.userlandStarted, { timeoutMs: limits.kernel, failFast: resetLoop });
@@ -366,7 +360,7 @@ export class BootPath {
   private async login(): Promise<void> {
     const { login, user, password } = this.profile.shell;
     if (!login || !user) return;
-    const console = this.machine.console;
+    const console = this.target.console;
     await console.waitFor(login, { timeoutMs: limits.userland });
     await console.sendLine(user);
     if (password) {

@@ -1,4 +1,5 @@
 import test from 'ava';
+import { TimeScale } from '../deadline.ts';
 import { Console } from '../console/console.ts';
 import { BootPath } from './boot-path.ts';
 import { loadProfile } from '../config/profile.ts';
@@ -39,7 +40,7 @@ class FakeOpenFirmware {
 
   start(): Console {
     this.starts++;
-    this.console = new Console({ write: (data) => this.key(data), timeFactor: 1, failFast: [], typingDelayMs: 0 });
+    this.console = new Console({ write: (data) => this.key(data), time: new TimeScale('kvm'), failFast: [], typingDelayMs: 0 });
     this.reset();
     return this.console;
   }

@@ -2,14 +2,10 @@ import test from 'ava';
 import { BootPath } from './boot-path.ts';
 import { loadProfile } from '../config/profile.ts';
 import { loadVmConfig } from '../config/vm-config.ts';
-import type { Machine } from '../machine.ts';
+import { fakeMachine } from './testdata/fake-machine.ts';
 
 // A machine with a boot server on a port as long as any (5 digits), whose metadata service is at /conf.
-const machine = {
-  options: { config: loadVmConfig('amd64-ipxe') },
-  bootServer: { guestUrl: (path: string) => `http://10.0.2.2:65535/${path}` },
-  metadata: { guestUrl: 'http://10.0.2.2:65535/conf' },
-} as unknown as Machine;
+const machine = fakeMachine(loadVmConfig('amd64-ipxe'), { start: () => { throw new Error('not started'); } });
 
 test('amd64-ipxe types dhcp, the boot server and metadata addresses, then initrd and chain', (t) => {
   const commands = new BootPath(machine, loadProfile('fixture')).firmwareBootCommands();

@@ -1,4 +1,5 @@
 import test from 'ava';
+import { TimeScale } from '../deadline.ts';
 import { Console } from '../console/console.ts';
 import { BootPath } from './boot-path.ts';
 import { loadProfile } from '../config/profile.ts';
@@ -20,7 +21,7 @@ class FakeUboot {
   private boots = 0;
 
   start(): Console {
-    this.console = new Console({ write: (data) => this.key(data), timeFactor: 1, failFast: [], typingDelayMs: 0 });
+    this.console = new Console({ write: (data) => this.key(data), time: new TimeScale('kvm'), failFast: [], typingDelayMs: 0 });
     this.reset();
     return this.console;
   }
@@ -99,6 +100,18 @@ test('failover on the kernel command line: the boot commands name the device for
   await boot.reach('shell');
   t.like(boot.lastBoot, { device: 'hd0e', version: '2' });
   t.notRegex(uboot.bootcmds[2]!, /rf\.device/, 'the next boot has no device on its command line');
+});
+
+test('when QEMU ends under a booted system, the boot path knows it is off: reach(shell) powers on and boots again', async (t) => {
+  const uboot = new FakeUboot();
+  const machine = fakeMachine(loadVmConfig('mips64-uboot'), uboot);
+  const boot = new BootPath(machine, loadProfile('fixture'));
+  await boot.reach('shell');
+  machine.exit();
+  await boot.reach('shell');
+  t.is(boot.boots.length, 2, 'a second boot ran');
+  t.like(boot.lastBoot, { start: 'power-on', device: 'hd0e', version: '2' });
+  t.not(boot.boots[1]!.bootId, boot.boots[0]!.bootId, 'a new system came up');
 });
 
 test('a machine that fails over on the kernel command line has no loader prompt', (t) => {

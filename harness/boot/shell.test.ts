@@ -1,4 +1,5 @@
 import test from 'ava';
+import { TimeScale } from '../deadline.ts';
 import { Console } from '../console/console.ts';
 import { Shell, marker } from './shell.ts';
 import { CommandFailed } from '../errors.ts';
@@ -8,7 +9,7 @@ function fakeGuest(run: (command: string) => { output: string; status: number })
   let console!: Console;
   let line = '';
   console = new Console({
-    timeFactor: 1,
+    time: new TimeScale('kvm'),
     failFast: [],
     typingDelayMs: 0,
     write: (data) => {

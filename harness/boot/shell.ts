@@ -1,6 +1,6 @@
 // Runs commands in the guest's shell, with split-typed markers around the output and the exit status.
 import { randomInt } from 'node:crypto';
-import type { Console } from '../console/console.ts';
+import type { ConsoleProtocol } from '../machine/protocols.ts';
 import { CommandFailed } from '../errors.ts';
 
 export interface CommandResult {
@@ -25,11 +25,11 @@ export function marker(length = 10): string {
 
 export class Shell {
   constructor(
-    private readonly consoleOf: () => Console,
+    private readonly consoleOf: () => ConsoleProtocol,
     private readonly options: ShellOptions,
   ) {}
 
-  private get console(): Console {
+  private get console(): ConsoleProtocol {
     return this.consoleOf();
   }
 

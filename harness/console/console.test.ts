@@ -1,10 +1,11 @@
 import test from 'ava';
+import { TimeScale } from '../deadline.ts';
 import { Console, type FailFastPattern } from './console.ts';
 import { FailFast, QemuExited, WaitTimeout } from '../errors.ts';
 
 function makeConsole(failFast: FailFastPattern[] = []) {
   const typed: string[] = [];
-  const console = new Console({ write: (d) => typed.push(d), timeFactor: 1, failFast, typingDelayMs: 0 });
+  const console = new Console({ write: (d) => typed.push(d), time: new TimeScale('kvm'), failFast, typingDelayMs: 0 });
   return { console, typed };
 }
 

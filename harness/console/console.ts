@@ -5,7 +5,7 @@ import type { FailFastPattern } from '../config/profile.ts';
 
 export type { FailFastPattern };
 import { Screen } from './screen.ts';
-import { Deadline, sleep } from '../deadline.ts';
+import { Deadline, sleep, type TimeScale } from '../deadline.ts';
 import { FailFast, QemuExited, WaitTimeout } from '../errors.ts';
 
 export type View = 'stream' | 'screen';
@@ -38,7 +38,7 @@ export type Outcome<K extends string> = { outcome: K; match: Match } | { outcome
 
 export interface ConsoleOptions {
   write: (data: string) => void;
-  timeFactor: number;
+  time: TimeScale;
   failFast: FailFastPattern[];
   /** Delay between typed characters (firmware and boot loaders poll their UART). */
   typingDelayMs: number;
@@ -126,7 +126,7 @@ export class Console {
     const failFast = [...this.options.failFast, ...(options.failFast ?? [])]
       .filter((f) => !allowed.has(f.name))
       .map((f) => ({ ...f, regex: toGlobalRegex(f.regex) }));
-    const timeoutMs = options.deadline?.remainingMs() ?? (options.timeoutMs ?? DEFAULT_TIMEOUT_MS) * this.options.timeFactor;
+    const timeoutMs = options.deadline?.remainingMs() ?? this.options.time.ms(options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
 
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {

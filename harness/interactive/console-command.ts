@@ -8,7 +8,7 @@ import { loadProfile } from '../config/profile.ts';
 import { chooseAccel, type AccelChoice } from '../qemu/accel.ts';
 import { checkFixtureRequest, ensureFixture } from '../fixture/fixture.ts';
 import { readableFileSize } from '../image/inspect.ts';
-import { Machine } from '../machine.ts';
+import { Machine } from '../machine/machine.ts';
 import { UsageError } from '../errors.ts';
 import { ConsoleSession } from './console-session.ts';
 import { rawProcessTerminal } from './process-terminal.ts';

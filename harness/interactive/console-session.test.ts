@@ -1,6 +1,6 @@
 import test from 'ava';
 import { ConsoleSession, escapeKey, type Terminal } from './console-session.ts';
-import type { Machine } from '../machine.ts';
+import type { Machine } from '../machine/machine.ts';
 
 /** A machine that records what it is asked to do and never runs QEMU. */
 function fakeMachine() {
@@ -15,8 +15,8 @@ function fakeMachine() {
     qmp: { execute: async (command: string) => void calls.push(`qmp ${command}`) },
     start: async () => void calls.push('start'),
     quit: async () => (calls.push('quit'), exit({ exitCode: 0 })),
-    powerCut: async () => {
-      calls.push('powerCut');
+    crash: async () => {
+      calls.push('crash');
       exit({ exitCode: 137 });
       exited = new Promise((r) => (exit = r));
     },
@@ -73,7 +73,7 @@ test('pause, resume, reset, attach and cut act on the machine; quit ends the ses
     await settle();
     if (command === 'nonsense') terminal.type('\x1b');
   }
-  t.deepEqual(calls, ['start', 'qmp stop', 'qmp cont', 'qmp system_reset', 'plug /a.fs', 'powerCut', 'start']);
+  t.deepEqual(calls, ['start', 'qmp stop', 'qmp cont', 'qmp system_reset', 'plug /a.fs', 'crash', 'start']);
   t.regex(terminal.shown, /every --fs file is attached already/);
   t.regex(terminal.shown, /unknown command "nonsense" \(help lists the commands\)/);
   terminal.type(`${escapeKey}quit\r`);
@@ -96,8 +96,8 @@ test('save and restore checkpoints: restore goes back to the last one saved, or 
     'start',
     'checkpoint /out/checkpoints/checkpoint-1',
     'checkpoint /out/checkpoints/shell',
-    'powerCut', 'use /out/checkpoints/shell', 'start',
-    'powerCut', 'use /out/checkpoints/checkpoint-1', 'start',
+    'crash', 'use /out/checkpoints/shell', 'start',
+    'crash', 'use /out/checkpoints/checkpoint-1', 'start',
   ]);
 });
 

@@ -1,6 +1,6 @@
 // `bootproof console`: a person's terminal on a machine's serial console, with an escape key for a command line.
 import { isAbsolute, join } from 'node:path';
-import type { Machine, StartOptions } from '../machine.ts';
+import type { Machine, StartOptions } from '../machine/machine.ts';
 import type { ExitInfo } from '../qemu/process.ts';
 
 /** Ctrl-]: the escape key (as in telnet); every other key goes to the guest, Ctrl-C included. */
@@ -156,7 +156,7 @@ export class ConsoleSession {
         help: 'power cut (SIGKILL of QEMU, nothing flushed), then power on again on the same disk',
         run: async () => {
           this.generation++;
-          await this.machine.powerCut();
+          await this.machine.crash();
           await this.powerOn();
           return 'power was cut and is back on';
         },
@@ -181,7 +181,7 @@ export class ConsoleSession {
           const dir = name ? (isAbsolute(name) || name.includes('/') ? name : join(this.options.checkpoints, name)) : this.lastCheckpoint;
           if (!dir) return 'no checkpoint saved yet: "save" first';
           this.generation++;
-          await this.machine.powerCut();
+          await this.machine.crash();
           await this.machine.useCheckpoint(dir);
           await this.powerOn();
           return `restored ${dir}`;

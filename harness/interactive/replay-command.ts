@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { loadVmConfig } from '../config/vm-config.ts';
 import { loadProfile } from '../config/profile.ts';
 import { chooseAccel, type AccelChoice } from '../qemu/accel.ts';
-import { Machine } from '../machine.ts';
+import { Machine, type Launch } from '../machine/machine.ts';
 import { BootproofError, UsageError } from '../errors.ts';
 import type { Results } from '../results/model.ts';
 import { replayPlan, type ReplayStep } from './replay-plan.ts';
@@ -38,7 +38,7 @@ export async function replayTest(request: ReplayRequest): Promise<void> {
   if (!record) {
     throw new UsageError(`no test "${request.test}" in ${runDir}: choose one of ${results.tests.map((t) => `"${t.title}"`).join(', ')}`);
   }
-  if (!record.artifacts.cast || !record.artifacts.qemuStderr) throw new UsageError(`test "${record.title}" has no console recording to replay`);
+  if (!record.artifacts.cast || !record.artifacts.launches) throw new UsageError(`test "${record.title}" has no console recording and QEMU launch record to replay`);
   const steps = replayPlan(await readFile(join(runDir, record.artifacts.cast), 'utf8'));
   if (request.list) {
     for (const s of steps) console.log(`${String(s.number).padStart(4)}  after ${JSON.stringify(s.after)}  send ${JSON.stringify(s.input)}`);
@@ -46,8 +46,8 @@ export async function replayTest(request: ReplayRequest): Promise<void> {
   }
   if (process.stdin.isTTY) assertTerminalForeground('replay');
   const until = Math.min(request.until ?? steps.length, steps.length);
-  const commandLines = (await readFile(join(runDir, record.artifacts.qemuStderr), 'utf8')).split('\n').filter((l) => l.startsWith('# '));
-  const disks = [...(commandLines[0] ?? '').matchAll(/-drive file=([^,\s]+),format=raw,if=\w+,readonly=on/g)].map((m) => m[1]!);
+  const launches = (await readFile(join(runDir, record.artifacts.launches), 'utf8')).split('\n').filter(Boolean).map((line) => JSON.parse(line) as Launch);
+  const disks = launches[0]?.disks ?? [];
   const config = loadVmConfig(record.machine);
   const profile = loadProfile(request.profile);
   const accel = await chooseAccel(request.accel);
@@ -63,7 +63,7 @@ export async function replayTest(request: ReplayRequest): Promise<void> {
   });
   try {
     console.log(`bootproof: replaying ${until} of ${steps.length} inputs of "${record.title}" (${record.image.path})`);
-    if (commandLines.length > 1) console.log(`bootproof: the test started QEMU ${commandLines.length} times; the replay runs in one`);
+    if (launches.length > 1) console.log(`bootproof: the test started QEMU ${launches.length} times; the replay runs in one`);
     await machine.start({ disks });
     const stopped = await replaySteps(machine, steps.slice(0, until));
     console.log(`\r\nbootproof: ${stopped ?? `replayed ${until} inputs`}; the console is yours`);

@@ -66,7 +66,7 @@ const unknownRun = (dir: string): RunInfo => ({ id: dir, startedAt: '', complete
 /** Copies the record's artefacts into `out` under the same relative path, or under shard-N/ when another shard took it. */
 async function withCopiedArtifacts(record: TestRecord, shardDir: string, index: number, out: string, taken: Set<string>): Promise<TestRecord> {
   const artifacts: TestRecord['artifacts'] = {};
-  for (const key of ['transcript', 'cast', 'qemuStderr', 'bootServerLog'] as const) {
+  for (const key of ['transcript', 'cast', 'qemuStderr', 'launches', 'bootServerLog'] as const) {
     const path = record.artifacts[key];
     if (!path) continue;
     let target = normalize(path);

@@ -57,7 +57,7 @@ export interface TestRecord {
   /** A failed test's VM kept paused at the failure (run --keep-on-failure): its checkpoint and the command resuming it. */
   kept?: { checkpoint: string; attach: string };
   /** Paths relative to the run folder. */
-  artifacts: { transcript?: string; cast?: string; qemuStderr?: string; bootServerLog?: string };
+  artifacts: { transcript?: string; cast?: string; qemuStderr?: string; launches?: string; bootServerLog?: string };
 }
 
 /** One row of the crash-state table that the crash-states scenario attaches to its record. */

@@ -6,8 +6,8 @@ import { join, relative, resolve } from 'node:path';
 import { loadProfile } from '../config/profile.ts';
 import type { VmConfig } from '../config/vm-config.ts';
 import { chooseAccel, parseAccelChoice } from '../qemu/accel.ts';
-import { timeFactors } from '../deadline.ts';
-import { Machine } from '../machine.ts';
+import { TimeScale } from '../deadline.ts';
+import { Machine } from '../machine/machine.ts';
 import { BootPath } from '../boot/boot-path.ts';
 import { appendRecord } from '../results/records.ts';
 import type { TestRecord } from '../results/model.ts';
@@ -92,7 +92,7 @@ async function runOne(
 ): Promise<void> {
   const runDir = runDirFromEnv();
   const accel = await chooseAccel(parseAccelChoice(process.env.BOOTPROOF_ACCEL));
-  t.timeout(meta.timeoutMinutes * 60_000 * timeFactors[accel.accel], `scenario ${meta.name} ran past its time limit`);
+  t.timeout(new TimeScale(accel.accel).ms(meta.timeoutMinutes * 60_000), `scenario ${meta.name} ran past its time limit`);
   const attempt = Number(process.env.BOOTPROOF_ATTEMPT ?? 1);
   const artifactDir = join(runDir, 'tests', `${scenarioName.replace(':', '--')}--${config.name}${attempt > 1 ? `--attempt${attempt}` : ''}`);
   await mkdir(artifactDir, { recursive: true });
@@ -141,6 +141,7 @@ async function runOne(
             transcript: relative(runDir, machine.artifacts.transcript),
             cast: relative(runDir, machine.artifacts.cast),
             qemuStderr: relative(runDir, machine.artifacts.qemuStderr),
+            launches: relative(runDir, machine.artifacts.launches),
             ...(machine.artifacts.bootServerLog ? { bootServerLog: relative(runDir, machine.artifacts.bootServerLog) } : {}),
           }
         : {},

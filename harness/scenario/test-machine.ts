@@ -2,7 +2,7 @@
 import type { ExecutionContext } from 'ava';
 import type { VmConfig } from '../config/vm-config.ts';
 import { fill, type TargetProfile } from '../config/profile.ts';
-import { Machine } from '../machine.ts';
+import { Machine } from '../machine/machine.ts';
 import { BootPath } from '../boot/boot-path.ts';
 import type { BootRecord, StepRecord } from '../results/model.ts';
 import { dirname, join } from 'node:path';

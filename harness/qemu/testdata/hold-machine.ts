@@ -5,7 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { loadVmConfig } from '../../config/vm-config.ts';
 import { loadProfile } from '../../config/profile.ts';
-import { Machine } from '../../machine.ts';
+import { Machine } from '../../machine/machine.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'bp-hold-'));
 const image = join(dir, 'blank.img');

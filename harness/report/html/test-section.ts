@@ -133,11 +133,12 @@ const artefactLabels = [
   ['transcript', 'console.txt'],
   ['cast', 'console.cast'],
   ['qemuStderr', 'qemu-stderr.log'],
+  ['launches', 'launches.jsonl'],
   ['bootServerLog', 'boot-server.log'],
 ] as const;
 
-/** Artefacts only some machines have: no "not recorded" note when absent. */
-const optionalArtefacts: ReadonlySet<string> = new Set(['bootServerLog']);
+/** Artefacts only some machines or runs have: no "not recorded" note when absent. */
+const optionalArtefacts: ReadonlySet<string> = new Set(['bootServerLog', 'launches']);
 
 function filesHtml(t: TestRecord, present: ReadonlySet<string>): string {
   return `<p class="files" data-testid="files">${artefactLinks(t.artifacts, present)}</p>`;

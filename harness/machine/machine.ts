@@ -1,21 +1,20 @@
 // A Machine: one emulated computer with its own overlay disk, firmware variables, QEMU process, console and QMP.
-import { appendFile, copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { appendFile, mkdir, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { assertRunnable, type VmConfig } from './config/vm-config.ts';
-import type { TargetProfile } from './config/profile.ts';
-import { buildArgv, type Drive } from './qemu/argv.ts';
-import { QemuProcess, type ExitInfo } from './qemu/process.ts';
-import { QmpClient } from './qemu/qmp.ts';
-import { Console } from './console/console.ts';
-import { AsciicastWriter } from './console/asciicast.ts';
-import { createOverlay, imageFormat } from './disk/overlay.ts';
-import { rewriteFlashCode, writeFlashImage } from './qemu/flash-image.ts';
-import { createTempFolder, type TempFolder } from './qemu/temp-folder.ts';
-import { timeFactors, type Accel } from './deadline.ts';
-import { StateError, UsageError } from './errors.ts';
-import { BootServer } from './net/boot-server.ts';
+import { assertRunnable, type VmConfig } from '../config/vm-config.ts';
+import type { TargetProfile } from '../config/profile.ts';
+import { buildArgv, type Drive } from '../qemu/argv.ts';
+import { QemuProcess, type ExitInfo } from '../qemu/process.ts';
+import { QmpClient } from '../qemu/qmp.ts';
+import { Console } from '../console/console.ts';
+import { AsciicastWriter } from '../console/asciicast.ts';
+import { createOverlay } from '../disk/overlay.ts';
+import { rewriteFlashCode } from '../qemu/flash-image.ts';
+import { TimeScale, type Accel } from '../deadline.ts';
+import { StateError, UsageError } from '../errors.ts';
+import type { BootServer } from '../net/boot-server.ts';
+import type { MetadataService } from '../net/metadata-service.ts';
 import {
   checkpointFiles,
   loadState,
@@ -25,9 +24,12 @@ import {
   saveState,
   writeCheckpointInfo,
   type CheckpointInfo,
-  type FirmwareFiles,
-} from './qemu/checkpoint.ts';
-import { instanceAddress, MetadataService } from './net/metadata-service.ts';
+} from '../qemu/checkpoint.ts';
+import { prepareFiles, type PreparedFiles } from './prepare.ts';
+import { MachineServices } from './services.ts';
+import type { BootTarget, StartOptions } from './protocols.ts';
+
+export type { StartOptions };
 
 export interface MachineOptions {
   config: VmConfig;
@@ -49,115 +51,83 @@ export interface MachineOptions {
   servedFrom?: string;
 }
 
-export interface StartOptions {
-  /** After restoring a checkpoint, stay paused (QMP `cont` resumes). */
-  paused?: boolean;
-  /** Raw files attached read-only after the boot disk, e.g. a .fs for an upgrade. */
-  disks?: string[];
-  /** Record the boot disk's writes and flushes into this file, which must not exist yet. */
-  writeLog?: string;
-}
-
 export interface MachineArtifacts {
   transcript: string;
   cast: string;
   qemuStderr: string;
+  /** One JSON line per QEMU start: the binary, its arguments and the extra disks, as data (launches.jsonl). */
+  launches: string;
   /** Every request to the boot server (machines with a NIC). */
   bootServerLog?: string;
 }
 
 type MachineState = 'off' | 'running';
 
-export class Machine {
+/** One QEMU start, as launches.jsonl records it. */
+export interface Launch {
+  binary: string;
+  args: string[];
+  /** The read-only disks attached after the boot disk, in guest order. */
+  disks: string[];
+  /** The checkpoint folder the start resumed, if any. */
+  checkpoint?: string;
+}
+
+export class Machine implements BootTarget {
   readonly name: string;
-  readonly timeFactor: number;
+  readonly time: TimeScale;
   readonly artifacts: MachineArtifacts;
   private state: MachineState = 'off';
   private process: QemuProcess | undefined;
   private currentConsole: Console | undefined;
   private currentQmp: QmpClient | undefined;
   private readonly cast: AsciicastWriter;
+  private readonly exitListeners: (() => void)[] = [];
   private starts = 0;
-  /**
-   * Boot commands the firmware's NVRAM file holds, typed at an earlier power-on of this machine: none in a new
-   * machine's blank file, and those of the checkpoint whose file replaces it.
-   */
-  firmwareSettingsSaved: string[] | undefined;
+  private savedFirmwareSettings: string[] | undefined;
 
   private constructor(
     readonly options: MachineOptions,
-    private readonly workDir: TempFolder,
-    private readonly overlay: string,
-    private readonly diskFormat: 'qcow2' | 'raw',
-    private readonly firmwareVars: string | undefined,
-    private readonly firmwareFlash: string | undefined,
-    private readonly server: BootServer | undefined,
+    private readonly files: PreparedFiles,
+    private readonly services: MachineServices | undefined,
   ) {
     this.pendingCheckpoint = options.checkpoint;
+    this.savedFirmwareSettings = files.checkpoint?.firmwareSettings;
     this.name = `bootproof-${options.config.name}-${randomBytes(4).toString('hex')}`;
-    this.timeFactor = timeFactors[options.accel];
+    this.time = new TimeScale(options.accel);
     this.artifacts = {
       transcript: join(options.artifactDir, 'console.txt'),
       cast: join(options.artifactDir, 'console.cast'),
       qemuStderr: join(options.artifactDir, 'qemu-stderr.log'),
-      ...(server ? { bootServerLog: server.logFile } : {}),
+      launches: join(options.artifactDir, 'launches.jsonl'),
+      ...(services ? { bootServerLog: services.bootServer.logFile } : {}),
     };
     this.cast = new AsciicastWriter(this.artifacts.cast, 80, 25, `${options.config.name}: ${options.image}`);
   }
 
-  /** Prepares the private folder, the overlay over the base image and the firmware variables. */
+  /** Prepares the private folder, the overlay over the base image, the firmware files and, with a NIC, the services. */
   static async create(options: MachineOptions): Promise<Machine> {
     assertRunnable(options.config);
     await mkdir(options.artifactDir, { recursive: true });
-    const workDir = await createTempFolder();
-    let server: BootServer | undefined;
+    const files = await prepareFiles(options);
     try {
-      let overlay = join(workDir.path, 'disk.qcow2');
-      let diskFormat: 'qcow2' | 'raw' = 'qcow2';
-      if (options.checkpoint && options.writeImage) throw new UsageError('a checkpoint cannot be restored onto the image itself (--write)');
-      let saved: CheckpointInfo | undefined;
-      if (options.checkpoint) {
-        saved = await readCheckpointInfo(options.checkpoint);
-        await createOverlay(join(options.checkpoint, checkpointFiles.disk), overlay);
-      } else if (options.writeImage) {
-        overlay = resolve(options.image);
-        diskFormat = await imageFormat(overlay);
-      } else {
-        await createOverlay(options.image, overlay);
-      }
-      let vars: string | undefined;
-      const { firmware, network } = options.config;
-      if (firmware.vars) {
-        vars = join(workDir.path, 'vars.fd');
-        await copyFile(firmware.vars, vars);
-      } else if (firmware.nvramBytes !== undefined) {
-        vars = join(workDir.path, 'nvram.bin');
-        await writeFile(vars, Buffer.alloc(firmware.nvramBytes));
-      }
-      let flash: string | undefined;
-      if (firmware.flash && firmware.code) {
-        flash = join(workDir.path, 'flash.img');
-        await writeFlashImage(firmware.code, firmware.flash, flash);
-      }
-      if (options.checkpoint) await restoreFirmwareFiles(options.checkpoint, { vars, flash });
-      server = network ? await BootServer.start(join(workDir.path, 'boot'), join(options.artifactDir, 'boot-server.log')) : undefined;
-      for (const name of network?.serve ?? []) {
-        const file = join(options.servedFrom ?? dirname(options.image), name);
-        if (!existsSync(file)) {
-          throw new UsageError(
-            `machine ${options.config.name} boots ${name} from its boot server, but ${file} does not exist: put it next to the disk image (fixture builds for ${options.config.arch} write it)`,
-          );
-        }
-        await server?.put(name, { file });
-      }
-      const machine = new Machine(options, workDir, overlay, diskFormat, vars, flash, server);
-      machine.firmwareSettingsSaved = saved?.firmwareSettings;
-      return machine;
+      const services = options.config.network
+        ? await MachineServices.start(options.config, {
+            folder: join(files.workDir.path, 'boot'),
+            log: join(options.artifactDir, 'boot-server.log'),
+            servedFrom: options.servedFrom ?? MachineServices.defaultServedFrom(options.image),
+            instance: `bootproof-${options.config.name}`,
+          })
+        : undefined;
+      return new Machine(options, files, services);
     } catch (error) {
-      await server?.close();
-      await workDir.cleanup();
+      await files.workDir.cleanup();
       throw error;
     }
+  }
+
+  get config(): VmConfig {
+    return this.options.config;
   }
 
   get running(): boolean {
@@ -174,38 +144,44 @@ export class Machine {
     return this.currentQmp;
   }
 
-  private metadataService: MetadataService | undefined;
-
   /** The VM's instance metadata service, on its boot server (machines with a NIC only). */
   get metadata(): MetadataService {
-    this.metadataService ??= new MetadataService(this.bootServer, {
-      id: this.name,
-      name: this.name,
-      hostname: 'resflash',
-      // fec0::2 is the host side of QEMU's user network.
-      ipv6: { address: instanceAddress(randomBytes(2).readUInt16BE(0)), netmask: '64', gateway: 'fec0::2' },
-    });
-    return this.metadataService;
+    return this.network.metadata;
   }
 
   /** The VM's boot server: its folder is served over TFTP and HTTP (machines with a NIC only). */
   get bootServer(): BootServer {
-    if (!this.server) throw new UsageError(`machine ${this.options.config.name} has no NIC, so no boot server`);
-    return this.server;
+    return this.network.bootServer;
+  }
+
+  private get network(): MachineServices {
+    if (!this.services) throw new UsageError(`machine ${this.options.config.name} has no NIC, so no boot server or metadata service`);
+    return this.services;
+  }
+
+  guestAddresses(): Record<string, string> {
+    return this.services?.guestAddresses() ?? {};
+  }
+
+  get firmwareSettingsSaved(): string[] | undefined {
+    return this.savedFirmwareSettings;
+  }
+
+  rememberFirmwareSettings(commands: string[]): void {
+    this.savedFirmwareSettings = commands;
+  }
+
+  onExit(listener: () => void): void {
+    this.exitListeners.push(listener);
   }
 
   /** A path in the machine's private folder (removed at release), e.g. for a checkpoint used during one test. */
   privatePath(name: string): string {
-    return join(this.workDir.path, name);
+    return join(this.files.workDir.path, name);
   }
 
   get overlayPath(): string {
-    return this.overlay;
-  }
-
-  /** The per-VM files the firmware writes, which live as long as the machine and go into its checkpoints. */
-  private get firmwareFiles(): FirmwareFiles {
-    return { vars: this.firmwareVars, flash: this.firmwareFlash };
+    return this.files.disk.path;
   }
 
   /** Powers on: spawns QEMU and connects QMP. Returns once QEMU runs; the boot path waits for the boot. */
@@ -220,39 +196,43 @@ export class Machine {
     this.pluggedDisks = [];
     this.plugged = 0;
     const { code, flash } = config.firmware;
-    if (!restoring && this.firmwareFlash && code && flash) await rewriteFlashCode(code, flash, this.firmwareFlash);
+    const { firmware, disk, workDir } = this.files;
+    if (!restoring && firmware.flash && code && flash) await rewriteFlashCode(code, flash, firmware.flash);
     const extraDisks: Drive[] = disks.map((path) => ({ path: resolve(path), format: 'raw', readOnly: true }));
     if (1 + extraDisks.length > config.disk.guestDevices.length) {
       throw new UsageError(`machine ${config.name} takes at most ${config.disk.guestDevices.length - 1} extra disks`);
     }
-    const qmpSocket = join(this.workDir.path, `qmp-${++this.starts}.sock`);
+    const qmpSocket = join(workDir.path, `qmp-${++this.starts}.sock`);
     // blklogwrites never truncates its log: a reused file would keep a stale tail.
     if (options.writeLog) await writeFile(options.writeLog, '', { flag: 'wx' });
+    const server = this.services?.bootServer;
     const argv = buildArgv(
       config,
       {
-        disk: { path: this.overlay, format: this.diskFormat },
+        disk,
         extraDisks,
         qmpSocket,
-        firmwareVars: this.firmwareVars,
-        firmwareFlash: this.firmwareFlash,
+        firmwareVars: firmware.vars,
+        firmwareFlash: firmware.flash,
         writeLog: options.writeLog,
         incoming: saved !== undefined,
-        ...(this.server ? { network: { tftpFolder: this.server.folder, capture: this.server.newCapture(this.workDir.path) } } : {}),
+        ...(server ? { network: { tftpFolder: server.folder, capture: server.newCapture(workDir.path) } } : {}),
       },
       { accel: this.options.accel, name: this.name },
     );
+    const launch: Launch = { binary: config.qemu.binary, args: argv, disks: extraDisks.map((d) => d.path), ...(restoring ? { checkpoint: restoring } : {}) };
+    await appendFile(this.artifacts.launches, JSON.stringify(launch) + '\n');
     await appendFile(this.artifacts.qemuStderr, `# ${config.qemu.binary} ${argv.join(' ')}\n`);
     const process = new QemuProcess({
       binary: config.qemu.binary,
       args: argv,
       stderrLog: this.artifacts.qemuStderr,
       ceilingSeconds: this.options.ceilingSeconds ?? 3600,
-      cwd: this.workDir.path,
+      cwd: workDir.path,
     });
     const console = new Console({
       write: (data) => process.write(data),
-      timeFactor: this.timeFactor,
+      time: this.time,
       failFast: profile.failFast,
       typingDelayMs: profile.loader.typingDelayMs,
       onOutput: (raw) => this.cast.output(raw),
@@ -263,37 +243,37 @@ export class Machine {
     this.process = process;
     this.currentConsole = console;
     this.state = 'running';
-    void process.exited.then((info) => this.onExit(process, console, info));
+    void process.exited.then((info) => this.ended(process, console, info));
     try {
-      this.currentQmp = await QmpClient.connect(qmpSocket, 10_000 * this.timeFactor);
+      this.currentQmp = await QmpClient.connect(qmpSocket, this.time.ms(10_000));
       if (restoring && saved) {
         for (const disk of saved.pluggedDisks) await this.plugDisk(disk);
-        await loadState(this.currentQmp, restoring, 120_000 * this.timeFactor);
+        await loadState(this.currentQmp, restoring, this.time.ms(120_000));
         console.inputReady();
         if (saved.wasRunning && !options.paused) await this.currentQmp.execute('cont');
       }
     } catch (error) {
-      await this.powerCut();
+      await this.crash();
       throw error;
     }
   }
 
   private extraDisks: string[] = [];
+  private pluggedDisks: string[] = [];
   /** The checkpoint the next start() restores instead of powering on. */
   private pendingCheckpoint: string | undefined;
 
-  /** While off: the next start() resumes from the checkpoint in `dir` (its disk, firmware variables and RAM). */
+  /** While off: the next start() resumes from the checkpoint in `dir` (its disk, firmware files and RAM). */
   async useCheckpoint(dir: string): Promise<void> {
     if (this.state !== 'off') throw new StateError('restore a checkpoint', this.state, 'off');
     if (this.options.writeImage) throw new UsageError('a checkpoint cannot be restored onto the image itself (--write)');
     const saved = await readCheckpointInfo(dir);
-    await rm(this.overlay, { force: true });
-    await createOverlay(join(dir, checkpointFiles.disk), this.overlay);
-    await restoreFirmwareFiles(dir, this.firmwareFiles);
-    this.firmwareSettingsSaved = saved.firmwareSettings;
+    await rm(this.overlayPath, { force: true });
+    await createOverlay(join(dir, checkpointFiles.disk), this.overlayPath);
+    await restoreFirmwareFiles(dir, this.files.firmware);
+    this.savedFirmwareSettings = saved.firmwareSettings;
     this.pendingCheckpoint = dir;
   }
-  private pluggedDisks: string[] = [];
 
   /**
    * Saves a checkpoint into `dir`: the VM stops, its RAM and device state go to a file, its disk overlay and writable
@@ -304,8 +284,8 @@ export class Machine {
     if (this.options.writeImage) throw new UsageError('no checkpoint while booting the image itself (--write): its disk is not an overlay');
     const qmp = this.qmp;
     const { running } = await qmp.execute<{ running: boolean }>('query-status');
-    await saveState(qmp, dir, 120_000 * this.timeFactor);
-    await saveDrives(dir, this.overlay, this.firmwareFiles);
+    await saveState(qmp, dir, this.time.ms(120_000));
+    await saveDrives(dir, this.overlayPath, this.files.firmware);
     const info = await writeCheckpointInfo(
       dir,
       {
@@ -317,7 +297,7 @@ export class Machine {
         profile: this.options.profile.name,
         savedAt: new Date().toISOString(),
         wasRunning: running,
-        ...(this.firmwareSettingsSaved ? { firmwareSettings: this.firmwareSettingsSaved } : {}),
+        ...(this.savedFirmwareSettings ? { firmwareSettings: this.savedFirmwareSettings } : {}),
       },
       this.console.screenText(),
     );
@@ -325,15 +305,15 @@ export class Machine {
     return info;
   }
 
-  /** SIGKILL of QEMU's process group: power is lost, nothing is flushed. */
-  async powerCut(): Promise<void> {
+  /** A power cut: SIGKILL of QEMU's process group; nothing in flight is flushed. */
+  async crash(): Promise<void> {
     const process = this.process;
     if (!process) return;
     await process.kill();
     await this.settled(process);
   }
 
-  /** QMP `quit`: QEMU flushes its disks and exits, like pulling the plug after a sync. */
+  /** QMP `quit`: QEMU flushes its disks and exits, like pulling the plug after a sync. A QEMU that does not is killed, and that is an error. */
   async quit(): Promise<void> {
     const process = this.process;
     if (!process) return;
@@ -342,10 +322,22 @@ export class Machine {
     } catch {
       // the socket closes as QEMU exits
     }
-    const timer = setTimeout(() => void process.kill(), 10_000 * this.timeFactor);
-    await process.exited;
-    clearTimeout(timer);
-    await this.settled(process);
+    await this.awaitExit(process, 10_000, 'QEMU to end after QMP quit');
+  }
+
+  /** A polite poweroff: the ACPI power button (QMP system_powerdown), then a wait for the guest to end QEMU. */
+  async shutdown(timeoutMs = 60_000): Promise<ExitInfo> {
+    const process = this.process;
+    if (!process) throw new StateError('shut down', this.state, 'running');
+    await this.qmp.execute('system_powerdown');
+    return this.awaitExit(process, timeoutMs, 'the guest to power off after the ACPI power button');
+  }
+
+  /** Waits until QEMU exits by itself (after a guest poweroff); cuts power and throws if it does not within the time limit. */
+  async waitForExit(timeoutMs = 60_000): Promise<ExitInfo> {
+    const process = this.process;
+    if (!process) throw new StateError('wait for exit', this.state, 'running');
+    return this.awaitExit(process, timeoutMs, 'QEMU to exit by itself');
   }
 
   /** Resolves when the running QEMU ends, for whatever reason (undefined when none runs). */
@@ -357,19 +349,16 @@ export class Machine {
     return info;
   }
 
-  /** Waits until QEMU exits by itself (after a guest poweroff); cuts power if it does not within the time limit. */
-  async waitForExit(timeoutMs = 60_000): Promise<ExitInfo> {
-    const process = this.process;
-    if (!process) throw new StateError('wait for exit', this.state, 'running');
+  private async awaitExit(process: QemuProcess, baseMs: number, awaited: string): Promise<ExitInfo> {
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
       void process.kill();
-    }, timeoutMs * this.timeFactor);
+    }, this.time.ms(baseMs));
     const info = await process.exited;
     clearTimeout(timer);
     await this.settled(process);
-    if (timedOut) throw new StateError('wait for QEMU to exit by itself', 'still running after the time limit', 'off');
+    if (timedOut) throw new StateError(`wait for ${awaited}`, `still running after ${this.time.ms(baseMs) / 1000} s, so it was killed`, 'off');
     return info;
   }
 
@@ -396,11 +385,11 @@ export class Machine {
   async resetDisk(): Promise<void> {
     if (this.state !== 'off') throw new StateError('reset the disk', this.state, 'off');
     if (this.options.writeImage) throw new StateError('reset the disk', 'booting the image itself (--write)', 'booting an overlay');
-    await rm(this.overlay, { force: true });
-    await createOverlay(this.options.image, this.overlay);
+    await rm(this.overlayPath, { force: true });
+    await createOverlay(this.options.image, this.overlayPath);
   }
 
-  /** Ends everything: kills QEMU if needed, closes the recordings, removes the private folder. */
+  /** Ends everything: kills QEMU if needed, closes the recordings and services, removes the private folder. */
   async release(): Promise<void> {
     if (this.released) return this.released;
     this.released = this.releaseOnce();
@@ -410,10 +399,10 @@ export class Machine {
   private released: Promise<void> | undefined;
 
   private async releaseOnce(): Promise<void> {
-    await this.powerCut();
+    await this.crash();
     await this.cast.close();
-    await this.server?.close();
-    await this.workDir.cleanup();
+    await this.services?.close();
+    await this.files.workDir.cleanup();
   }
 
   private settledPromise = new Map<QemuProcess, Promise<void>>();
@@ -422,15 +411,15 @@ export class Machine {
     return this.settledPromise.get(process) ?? Promise.resolve();
   }
 
-  private onExit(process: QemuProcess, console: Console, info: ExitInfo): void {
+  private ended(process: QemuProcess, console: Console, info: ExitInfo): void {
     console.end(info.exitCode, info.signal);
     this.currentQmp?.close();
     const written = appendFile(this.artifacts.transcript, console.streamText());
     this.settledPromise.set(process, written);
-    if (this.process === process) {
-      this.process = undefined;
-      this.currentQmp = undefined;
-      this.state = 'off';
-    }
+    if (this.process !== process) return;
+    this.process = undefined;
+    this.currentQmp = undefined;
+    this.state = 'off';
+    for (const listener of this.exitListeners) listener();
   }
 }

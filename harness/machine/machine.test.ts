@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Machine } from './machine.ts';
-import { loadVmConfig } from './config/vm-config.ts';
-import { loadProfile } from './config/profile.ts';
-import { makeSmallDisk } from './image/testdata/small-disk.ts';
-import { UsageError } from './errors.ts';
-import { checkpointFiles } from './qemu/checkpoint.ts';
-import { createOverlay } from './disk/overlay.ts';
+import { loadVmConfig } from '../config/vm-config.ts';
+import { loadProfile } from '../config/profile.ts';
+import { makeSmallDisk } from '../image/testdata/small-disk.ts';
+import { UsageError } from '../errors.ts';
+import { checkpointFiles } from '../qemu/checkpoint.ts';
+import { createOverlay } from '../disk/overlay.ts';
 
 const options = async () => {
   const dir = await mkdtemp(join(tmpdir(), 'bp-machine-'));
@@ -75,7 +75,7 @@ test('the boot commands an NVRAM file holds go with it: none in a new machine, t
   const machine = await Machine.create(base);
   t.teardown(() => machine.release());
   t.true(machine.firmwareSettingsSaved === undefined);
-  machine.firmwareSettingsSaved = typed;
+  machine.rememberFirmwareSettings(typed);
   await machine.useCheckpoint(await fakeCheckpoint(base.image));
   t.true(machine.firmwareSettingsSaved === undefined, 'a checkpoint saved before the commands were typed');
   await machine.useCheckpoint(await fakeCheckpoint(base.image, typed));
