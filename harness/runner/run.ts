@@ -150,8 +150,9 @@ function avaEnv(request: RunRequest, accel: string, attempt: number): Record<str
 /** One ava run over the scenario files; `only` limits it to those test titles (a retry). */
 async function runAva(request: RunRequest, files: string[], accel: string, attempt: number, only: string[], output: OutputSink): Promise<number> {
   const match = only.flatMap((title) => ['--match', title]);
-  const esm = `--import=${esmScenarios}`;
-  current = execa(process.execPath, [avaCli, '--verbose', '--node-arguments', esm, '--concurrency', String(request.jobs), ...match, ...files], {
+  // One argument: ava's parser would take a separate "--import=..." for an option of its own.
+  const esm = `--node-arguments=--import=${esmScenarios}`;
+  current = execa(process.execPath, [avaCli, '--verbose', esm, '--concurrency', String(request.jobs), ...match, ...files], {
     cwd: packageDir,
     stdin: 'inherit',
     reject: false,
