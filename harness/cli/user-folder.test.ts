@@ -11,13 +11,14 @@ const bootproof = (folder: UserFolder, ...args: string[]) =>
 const myPc = { ...builtIn('vm-configs/amd64-bios.json'), description: 'my PC' };
 
 // Loaded as an ES module though the folder's package.json is not "type": "module": top-level await and import.meta.
-const scenarioFile = (name: string, machine: string, profile: string) => `import { scenario } from 'bootproof';
+const scenarioFile = (name: string, machine: string, profile: string, cwd: string) => `import { scenario } from 'bootproof';
 import { fileURLToPath } from 'node:url';
 const folder = await Promise.resolve(fileURLToPath(new URL('..', import.meta.url)));
 scenario({ name: '${name}', description: 'sees the user folder', depth: 'full', ci: ['${machine}'], timeoutMinutes: 5 }, async (t, vm) => {
   t.is(vm.config.file, folder + ${JSON.stringify(`vm-configs/${machine}.json`)});
   t.is(vm.config.description, 'my PC');
   t.is(vm.profile.name, ${JSON.stringify(profile)});
+  t.is(process.cwd(), ${JSON.stringify(cwd)}, 'the scenario runs in the folder bootproof was run in');
 });
 `;
 
@@ -52,7 +53,7 @@ test("bootproof run runs the user's scenario on the user's machine with the user
   t.teardown(() => folder.cleanup());
   folder.write('vm-configs/my-pc.json', myPc);
   folder.write('profiles/mine.json', builtIn('harness/config/profiles/fixture.json'));
-  folder.write('scenarios/mine.test.ts', scenarioFile('mine', 'my-pc', 'mine'));
+  folder.write('scenarios/mine.test.ts', scenarioFile('mine', 'my-pc', 'mine', folder.root));
   const byName = join(folder.root, 'by-name');
   const named = await bootproof(folder, 'run', '--machine', 'my-pc', '--scenario', 'mine', '--profile', 'mine', '--accel', 'tcg', '--retries', '0', '--out', byName);
   t.is(named.exitCode, 0, named.all ?? named.stdout + named.stderr);
@@ -60,7 +61,7 @@ test("bootproof run runs the user's scenario on the user's machine with the user
 
   const profile = folder.write('elsewhere/target.json', builtIn('harness/config/profiles/fixture.json'));
   folder.write('elsewhere/vm-configs/x.json', myPc);
-  folder.write('elsewhere/scenarios/x.test.ts', scenarioFile('x', 'x', profile));
+  folder.write('elsewhere/scenarios/x.test.ts', scenarioFile('x', 'x', profile, folder.root));
   const byPath = join(folder.root, 'by-path');
   const paths = ['--machine', './elsewhere/vm-configs/x.json', '--scenario', './elsewhere/scenarios/x.test.ts', '--profile', './elsewhere/target.json'];
   const pathed = await bootproof(folder, 'run', ...paths, '--accel', 'tcg', '--retries', '0', '--out', byPath);

@@ -1,7 +1,7 @@
 // bootproof's own package folder, where the runner starts ava and the collection (its ava settings, its tsx), so a
-// user's folder needs neither; and the module that makes their .ts files load as ES modules there.
+// user's folder needs neither; and the modules those processes import first (--import, after tsx).
 import { fileURLToPath } from 'node:url';
 
 export const packageDir = fileURLToPath(new URL('../../', import.meta.url));
 
-export const esmScenarios = new URL('./esm-scenarios.ts', import.meta.url).href;
+export const preloads = ['./esm-scenarios.ts', './user-cwd.ts'].map((m) => new URL(m, import.meta.url).href);

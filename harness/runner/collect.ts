@@ -4,7 +4,7 @@ import { execa } from 'execa';
 import { file as tmpFile } from 'tmp-promise';
 import { UsageError } from '../errors.ts';
 import type { DeclaredTest } from '../scenario/scenario.ts';
-import { esmScenarios, packageDir } from './bootproof-package.ts';
+import { packageDir, preloads } from './bootproof-package.ts';
 
 export interface Collection {
   files: { file: string; scenarios: string[] }[];
@@ -17,7 +17,7 @@ const entry = new URL('./collect-entry.ts', import.meta.url).pathname;
 export async function collectTests(files: string[], env: Record<string, string>): Promise<Collection> {
   const out = await tmpFile({ prefix: 'bp-collect-', postfix: '.json' });
   try {
-    const child = await execa(process.execPath, ['--import', 'tsx', '--import', esmScenarios, entry, ...files], {
+    const child = await execa(process.execPath, ['--import', 'tsx', ...preloads.flatMap((m) => ['--import', m]), entry, ...files], {
       cwd: packageDir,
       env: { ...env, BOOTPROOF_COLLECT_OUT: out.path },
       reject: false,

@@ -22,7 +22,7 @@ import { expectationFrom, plainOutput, showProgress, type OutputSink } from './p
 import { parseShard } from '../scenario/selection.ts';
 import { scenarioFile } from './scenario-files.ts';
 import { collectTests } from './collect.ts';
-import { esmScenarios, packageDir } from './bootproof-package.ts';
+import { packageDir, preloads } from './bootproof-package.ts';
 import type { DeclaredTest } from '../scenario/scenario.ts';
 
 export interface RunRequest {
@@ -151,8 +151,8 @@ function avaEnv(request: RunRequest, accel: string, attempt: number): Record<str
 async function runAva(request: RunRequest, files: string[], accel: string, attempt: number, only: string[], output: OutputSink): Promise<number> {
   const match = only.flatMap((title) => ['--match', title]);
   // One argument: ava's parser would take a separate "--import=..." for an option of its own.
-  const esm = `--node-arguments=--import=${esmScenarios}`;
-  current = execa(process.execPath, [avaCli, '--verbose', esm, '--concurrency', String(request.jobs), ...match, ...files], {
+  const imports = `--node-arguments=${preloads.map((m) => `--import=${m}`).join(' ')}`;
+  current = execa(process.execPath, [avaCli, '--verbose', imports, '--concurrency', String(request.jobs), ...match, ...files], {
     cwd: packageDir,
     stdin: 'inherit',
     reject: false,
