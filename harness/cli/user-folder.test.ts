@@ -68,3 +68,14 @@ test("bootproof run runs the user's scenario on the user's machine with the user
   t.is(pathed.exitCode, 0, pathed.stdout + pathed.stderr);
   t.like(results(byPath).tests, [{ title: 'x on x', status: 'passed' }]);
 });
+
+test("a user's scenario file declaring a built-in scenario's name is refused before any boot, naming both files", async (t) => {
+  const folder = makeUserFolder();
+  t.teardown(() => folder.cleanup());
+  folder.write('vm-configs/my-pc.json', myPc);
+  const mine = folder.write('scenarios/my-upgrade.test.ts', scenarioFile('upgrade', 'my-pc', 'fixture', folder.root));
+  const out = join(folder.root, 'report');
+  const { exitCode, stderr } = await bootproof(folder, 'run', '--machine', 'my-pc', '--scenario', 'upgrade,my-upgrade', '--accel', 'tcg', '--out', out);
+  t.is(exitCode, 2);
+  t.regex(stderr, new RegExp(`scenario "upgrade" is declared in ${join(checkout, 'scenarios', 'upgrade.test.ts')} and in ${mine}: give one of them another name`));
+});
