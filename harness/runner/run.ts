@@ -58,7 +58,7 @@ export interface RunOutcome {
 const avaCli = join(dirname(createRequire(import.meta.url).resolve('ava')), 'cli.mjs');
 
 export async function runScenarios(asked: RunRequest): Promise<RunOutcome> {
-  // The test processes run in bootproof's folder: paths must not depend on the working directory.
+  // The test processes start in bootproof's folder: paths must not depend on the working directory.
   const request = { ...asked, machines: asked.machines?.map((m) => pathOrName(m, '.json')), profile: pathOrName(asked.profile, '.json') };
   const files = request.scenarios.map(scenarioFile);
   const configs = (request.machines ?? []).map((m) => loadVmConfig(m));
