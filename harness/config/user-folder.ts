@@ -40,9 +40,8 @@ export function readUserConfig(file: string): Partial<Record<keyof typeof conven
   const r = ObjectReader.root(file, raw);
   const config: Partial<Record<keyof typeof conventional, string[]>> = {};
   for (const key of Object.keys(conventional) as (keyof typeof conventional)[]) {
-    const paths = r.strings(key, []);
     if (!r.keys().includes(key)) continue;
-    config[key] = paths.map((path) => {
+    config[key] = r.strings(key).map((path) => {
       const folder = resolve(file, '..', path);
       if (!existsSync(folder) || !statSync(folder).isDirectory()) {
         throw new UsageError(`${file}: ${key}: "${path}" is not a folder (${folder}); paths are relative to the file`);
