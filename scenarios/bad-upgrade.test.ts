@@ -1,7 +1,5 @@
 // bad-upgrade: damaged or wrong upgrade input is refused, boot.conf stays as it was, and the old root boots.
-import { dir } from 'tmp-promise';
-import { scenario } from '../harness/index.ts';
-import { makeBadInputs } from '../harness/disk/bad-inputs.ts';
+import { createTempFolder, makeBadInputs, scenario } from 'bootproof';
 
 scenario(
   {
@@ -14,7 +12,7 @@ scenario(
     detects: [{ variant: 'flip-before-check', failure: /boot\.conf is unchanged/ }],
   },
   async (t, vm) => {
-    const work = await dir({ unsafeCleanup: true });
+    const work = await createTempFolder('bad-upgrade');
     t.teardown(() => work.cleanup());
     const bad = await makeBadInputs(vm.fixture.rootFs[2], work.path);
     const disks = [bad.truncated, bad.flipped, bad.larger, bad.notFilesystem];

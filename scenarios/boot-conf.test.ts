@@ -1,5 +1,5 @@
 // boot-conf: a missing, empty or wrong boot.conf makes the loader say so and boot its documented default.
-import { scenario } from '../harness/index.ts';
+import { scenario } from 'bootproof';
 
 scenario(
   {

@@ -1,6 +1,5 @@
 // boot: power on, reach the shell (or, on a machine that boots only as far as the loader, its prompt) and check what came up.
-import { fill } from '../harness/config/profile.ts';
-import { scenario } from '../harness/index.ts';
+import { fill, scenario } from 'bootproof';
 
 scenario(
   {

@@ -1,6 +1,6 @@
 // cfg-persistence: /etc lives in memory; only what is saved to /cfg (by hand or at shutdown) comes back.
 import { randomBytes } from 'node:crypto';
-import { scenario } from '../harness/index.ts';
+import { scenario } from 'bootproof';
 
 scenario(
   {

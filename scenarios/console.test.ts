@@ -4,8 +4,7 @@ import { readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pty from 'node-pty';
-import { scenario, BootproofError } from '../harness/index.ts';
-import { sha256File } from '../harness/disk/sha256.ts';
+import { scenario, BootproofError, sha256File } from 'bootproof';
 
 const cli = fileURLToPath(new URL('../bin/bootproof.js', import.meta.url));
 

@@ -1,12 +1,7 @@
 // crash-states: record every write of an upgrade, rebuild the disk as of each flush, and boot every such state.
 import { join } from 'node:path';
-import { createTempFolder } from '../harness/qemu/temp-folder.ts';
-import { scenario } from '../harness/index.ts';
-import { readPartitions } from '../harness/disk/mbr.ts';
-import { sha256File } from '../harness/disk/sha256.ts';
-import type { TestMachine } from '../harness/index.ts';
-import type { CrashStateRow } from '../harness/results/model.ts';
-import { crashStates, findMarks, phaseAt, readWriteLog, replay } from '../harness/disk/write-log.ts';
+import { createTempFolder, scenario, readPartitions, sha256File, crashStates, findMarks, phaseAt, readWriteLog, replay } from 'bootproof';
+import type { TestMachine, CrashStateRow } from 'bootproof';
 
 const MARK_BYTES = 4096;
 

@@ -1,5 +1,5 @@
 // failover: `set device` at the loader prompt boots the other root for one boot; a broken root fails clearly.
-import { scenario } from '../harness/index.ts';
+import { scenario } from 'bootproof';
 
 scenario(
   {

@@ -1,5 +1,5 @@
 // firmware-settings: the boot device set at the firmware prompt survives a QEMU restart where the firmware keeps it in NVRAM.
-import { scenario } from '../harness/index.ts';
+import { scenario } from 'bootproof';
 
 scenario(
   {

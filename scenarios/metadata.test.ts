@@ -1,5 +1,5 @@
 // metadata: a cloud boot tells the provider's metadata service it has booted, and takes its IPv6 settings from it.
-import { scenario } from '../harness/index.ts';
+import { scenario } from 'bootproof';
 
 /** From power-on to the "booted" signal, at most (KVM scale; TCG multiplies it). */
 const signalLimitMs = 60_000;

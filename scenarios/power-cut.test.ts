@@ -1,7 +1,7 @@
 // power-cut: power is lost at each point of an upgrade; every time, the image boots a whole version.
 import { randomInt } from 'node:crypto';
-import { scenario } from '../harness/index.ts';
-import type { TestMachine } from '../harness/index.ts';
+import { scenario } from 'bootproof';
+import type { TestMachine } from 'bootproof';
 
 interface CutPoint {
   name: string;

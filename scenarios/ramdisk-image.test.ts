@@ -2,9 +2,7 @@
 // a corrupt image is refused before boot with the reason, an intact one boots.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { scenario } from '../harness/index.ts';
-import { packRamdiskImage } from '../harness/image/ramdisk-image.ts';
-import { servePackedImage } from '../harness/net/packed-image.ts';
+import { scenario, packRamdiskImage, servePackedImage } from 'bootproof';
 
 scenario(
   {

@@ -1,6 +1,5 @@
 // upgrade: v1 on d → upgrade → v2 on e → upgrade → v3 on d; the running system never writes its inactive root.
-import { scenario } from '../harness/index.ts';
-import { sha256File } from '../harness/disk/sha256.ts';
+import { scenario, sha256File } from 'bootproof';
 
 scenario(
   {

@@ -19,7 +19,7 @@ commands:
   nightly [--slice ci|full]                                  every scenario on every machine it applies to
   crash-states --machine M [--max-states N] [--drop-unflushed]
                                                              boot every crash state of a recorded upgrade
-  machines                                                   list the machines and whether each can run here
+  machines                                                   list the machines, where each comes from, whether each can run here
   validate --profile P --image IMG --fs FS [--fs FS2] [--machines M,...] [--scenario S,...]
                                                              check a user's image and .fs files, then run the scenarios on them
   console --machine M [--image IMG] [--fs FS]... [--write]   your terminal on the machine's serial console; Ctrl-] for commands

@@ -52,7 +52,7 @@ ${matrixUsage}`,
       {
         name: 'validate',
         scenarios: values.scenario?.split(',') ?? scenarioNames(),
-        machines: machines.map((m) => m.name),
+        machines: machines.map((m) => m.file),
         settings: {
           BOOTPROOF_IMAGE: resolve(values.image),
           BOOTPROOF_FS: JSON.stringify(fs.map((f) => ({ path: resolve(f.path), version: f.version }))),

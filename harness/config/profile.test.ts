@@ -76,7 +76,7 @@ test('a profile from a file: a missing file, broken JSON, a typo, a missing or m
 
   t.throws(() => loadProfile(join(dir, 'gone.json')), {
     instanceOf: UsageError,
-    message: `profile file ${join(dir, 'gone.json')} not found: check the path, or name a built-in profile (fixture, openbsd-resflash)`,
+    message: `profile file ${join(dir, 'gone.json')} not found: check the path, or name a profile (fixture, openbsd-resflash)`,
   });
   t.throws(() => loadProfile(write('broken.json', '{ "description": "x", }')), {
     message: /broken\.json: cannot read the profile: .*JSON.* \(fix the JSON; .*fixture\.json is a complete example\)/,

@@ -1,8 +1,10 @@
 // Target profiles: everything that differs between targets (prompts, keys, commands) as validated data.
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ObjectReader } from './validate.ts';
+import { isPath, namedFiles, type NamedFile } from './named-files.ts';
+import { userFolders } from './user-folder.ts';
 import { UsageError } from '../errors.ts';
 import { keyBytes } from './keys.ts';
 
@@ -72,18 +74,23 @@ export interface TargetProfile {
 
 export const profileDir = fileURLToPath(new URL('./profiles/', import.meta.url));
 
-export function profileNames(): string[] {
-  return readdirSync(profileDir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
+/** Every named profile: the built-in ones and the user's, whose file wins on a name clash. */
+export function profileFiles(): NamedFile[] {
+  return namedFiles(profileDir, userFolders().profiles, '.json');
 }
 
-/** Loads a built-in profile by name, or a user's profile from a path ending in .json. */
+export function profileNames(): string[] {
+  return profileFiles().map((p) => p.name);
+}
+
+/** Loads a profile by name (built-in or the user's), or a user's profile from a path ending in .json. */
 export function loadProfile(nameOrPath: string): TargetProfile {
-  const isPath = nameOrPath.endsWith('.json') || nameOrPath.includes('/');
-  const file = isPath ? nameOrPath : join(profileDir, `${nameOrPath}.json`);
-  if (!existsSync(file)) {
+  const path = isPath(nameOrPath, '.json');
+  const file = path ? nameOrPath : profileFiles().find((p) => p.name === nameOrPath)?.file;
+  if (!file || !existsSync(file)) {
     throw new UsageError(
-      isPath
-        ? `profile file ${file} not found: check the path, or name a built-in profile (${profileNames().join(', ')})`
+      path
+        ? `profile file ${file} not found: check the path, or name a profile (${profileNames().join(', ')})`
         : `unknown profile "${nameOrPath}": choose one of ${profileNames().join(', ')} or pass a path to a profile .json`,
     );
   }
@@ -93,8 +100,7 @@ export function loadProfile(nameOrPath: string): TargetProfile {
   } catch (error) {
     throw new UsageError(`${file}: cannot read the profile: ${(error as Error).message} (fix the JSON; ${join(profileDir, 'fixture.json')} is a complete example)`);
   }
-  const name = isPath ? file : nameOrPath;
-  return parseProfile(name, file, raw);
+  return parseProfile(path ? file : nameOrPath, file, raw);
 }
 
 function parseKey(r: ObjectReader, key: string): string {

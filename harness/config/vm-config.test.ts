@@ -31,7 +31,7 @@ test('a wrong value is quoted with its type', (t) => {
 test('unreadable JSON names the file', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'bp-vm-'));
   writeFileSync(join(dir, 'broken.json'), '{ "arch": ');
-  const error = t.throws(() => loadVmConfig('broken', dir), { instanceOf: UsageError });
+  const error = t.throws(() => loadVmConfig(join(dir, 'broken.json')), { instanceOf: UsageError });
   t.regex(error.message, /broken\.json: cannot read the vm-config/);
 });
 

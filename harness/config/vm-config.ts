@@ -1,8 +1,11 @@
-// vm-configs/<machine>.json: the declarative description of one emulated machine, validated on load.
-import { readFileSync, readdirSync, accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+// vm-configs/<machine>.json: the declarative description of one emulated machine, validated on load. The built-in
+// ones are in bootproof's vm-configs/, a user's in theirs (user-folder.ts).
+import { existsSync, readFileSync, accessSync, constants } from 'node:fs';
+import { delimiter, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ObjectReader } from './validate.ts';
+import { isPath, nameOf, namedFiles, type NamedFile } from './named-files.ts';
+import { userFolders } from './user-folder.ts';
 import { keyBytes } from './keys.ts';
 import { InfrastructureError, UsageError } from '../errors.ts';
 import type { Accel } from '../deadline.ts';
@@ -103,28 +106,31 @@ export interface VmConfig {
 
 export const vmConfigDir = fileURLToPath(new URL('../../vm-configs/', import.meta.url));
 
-/** The names of every machine in the vm-config folder. */
-export function machineNames(dir = vmConfigDir): string[] {
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .map((f) => f.slice(0, -'.json'.length))
-    .sort();
+/** Every machine: the built-in vm-configs and the user's, whose file wins on a name clash. */
+export function machineFiles(): NamedFile[] {
+  return namedFiles(vmConfigDir, userFolders().vmConfigs, '.json');
 }
 
-/** Loads and validates one machine's config; unknown names list the known ones. */
-export function loadVmConfig(name: string, dir = vmConfigDir): VmConfig {
-  const known = machineNames(dir);
-  if (!known.includes(name)) {
-    throw new UsageError(`unknown machine "${name}": choose one of ${known.join(', ')} (files in ${dir})`);
+/** The names of every machine. */
+export function machineNames(): string[] {
+  return machineFiles().map((m) => m.name);
+}
+
+/** Loads and validates one machine's config, by name or from a path ending in .json; unknown names list the known ones. */
+export function loadVmConfig(nameOrPath: string): VmConfig {
+  const machines = machineFiles();
+  const file = isPath(nameOrPath, '.json') ? resolve(nameOrPath) : machines.find((m) => m.name === nameOrPath)?.file;
+  if (!file || !existsSync(file)) {
+    const known = `${machines.map((m) => m.name).join(', ')}, or a path to a vm-config .json`;
+    throw new UsageError(file ? `vm-config file ${file} not found: check the path, or name a machine (${known})` : `unknown machine "${nameOrPath}": choose one of ${known}`);
   }
-  const file = join(dir, `${name}.json`);
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
     throw new UsageError(`${file}: cannot read the vm-config: ${(error as Error).message}`);
   }
-  return parseVmConfig(name, file, raw);
+  return parseVmConfig(nameOf(file, '.json'), file, raw);
 }
 
 export function parseVmConfig(name: string, file: string, raw: unknown): VmConfig {

@@ -4,6 +4,7 @@ import { execa } from 'execa';
 import { file as tmpFile } from 'tmp-promise';
 import { UsageError } from '../errors.ts';
 import type { DeclaredTest } from '../scenario/scenario.ts';
+import { packageDir, preloads } from './bootproof-package.ts';
 
 export interface Collection {
   files: { file: string; scenarios: string[] }[];
@@ -12,11 +13,12 @@ export interface Collection {
 
 const entry = new URL('./collect-entry.ts', import.meta.url).pathname;
 
-/** Declared scenarios and tests of the files, under the settings (BOOTPROOF_*) the ava run will have. */
+/** Declared scenarios and tests of the files (absolute paths), under the settings (BOOTPROOF_*) the ava run will have. */
 export async function collectTests(files: string[], env: Record<string, string>): Promise<Collection> {
   const out = await tmpFile({ prefix: 'bp-collect-', postfix: '.json' });
   try {
-    const child = await execa(process.execPath, ['--import', 'tsx', entry, ...files], {
+    const child = await execa(process.execPath, ['--import', 'tsx', ...preloads.flatMap((m) => ['--import', m]), entry, ...files], {
+      cwd: packageDir,
       env: { ...env, BOOTPROOF_COLLECT_OUT: out.path },
       reject: false,
       all: true,

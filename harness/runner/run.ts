@@ -1,10 +1,12 @@
 // Runs scenarios × machines as ava tests in a child process, then writes the run folder's report.
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { loadVmConfig, machineNames } from '../config/vm-config.ts';
 import { loadProfile } from '../config/profile.ts';
+import { isPath } from '../config/named-files.ts';
+import { userRoot } from '../config/user-folder.ts';
 import { chooseAccel, type AccelChoice } from '../qemu/accel.ts';
 import { checkFixtureRequest } from '../fixture/fixture.ts';
 import { newRunInfo, writeRunInfo } from '../results/run-info.ts';
@@ -20,6 +22,7 @@ import { expectationFrom, plainOutput, showProgress, type OutputSink } from './p
 import { parseShard } from '../scenario/selection.ts';
 import { scenarioFile } from './scenario-files.ts';
 import { collectTests } from './collect.ts';
+import { packageDir, preloads } from './bootproof-package.ts';
 import type { DeclaredTest } from '../scenario/scenario.ts';
 
 export interface RunRequest {
@@ -54,13 +57,15 @@ export interface RunOutcome {
 // ava exports no path to its CLI; it sits beside the main entry point.
 const avaCli = join(dirname(createRequire(import.meta.url).resolve('ava')), 'cli.mjs');
 
-export async function runScenarios(request: RunRequest): Promise<RunOutcome> {
+export async function runScenarios(asked: RunRequest): Promise<RunOutcome> {
+  // The test processes start in bootproof's folder: paths must not depend on the working directory.
+  const request = { ...asked, machines: asked.machines?.map((m) => pathOrName(m, '.json')), profile: pathOrName(asked.profile, '.json') };
   const files = request.scenarios.map(scenarioFile);
   const configs = (request.machines ?? []).map((m) => loadVmConfig(m));
   for (const config of configs) checkFixtureRequest(config.arch, request.variant);
   loadProfile(request.profile);
   if (request.shard) parseShard(request.shard);
-  const knownFailures = loadKnownFailures(request.knownFailures, machineNames());
+  const knownFailures = loadKnownFailures(request.knownFailures, [...new Set([...machineNames(), ...configs.map((c) => c.name)])]);
   await prepareOutDir(request.out);
 
   const accel = await chooseAccel(request.accel);
@@ -117,6 +122,11 @@ export async function runScenarios(request: RunRequest): Promise<RunOutcome> {
   return { results, exitCode: bad ? 1 : 0 };
 }
 
+/** A path made absolute, a name as it is. */
+function pathOrName(nameOrPath: string, suffix: string): string {
+  return isPath(nameOrPath, suffix) ? resolve(nameOrPath) : nameOrPath;
+}
+
 /** The ava run in progress, which a signal to the runner is passed on to. */
 let current: ResultPromise | undefined;
 
@@ -132,6 +142,7 @@ function avaEnv(request: RunRequest, accel: string, attempt: number): Record<str
     BOOTPROOF_PROFILE: request.profile,
     BOOTPROOF_ATTEMPT: String(attempt),
     BOOTPROOF_OWNER_PID: String(process.pid),
+    BOOTPROOF_USER_DIR: userRoot(),
     ...request.settings,
   };
 }
@@ -139,7 +150,10 @@ function avaEnv(request: RunRequest, accel: string, attempt: number): Record<str
 /** One ava run over the scenario files; `only` limits it to those test titles (a retry). */
 async function runAva(request: RunRequest, files: string[], accel: string, attempt: number, only: string[], output: OutputSink): Promise<number> {
   const match = only.flatMap((title) => ['--match', title]);
-  current = execa(process.execPath, [avaCli, '--verbose', '--concurrency', String(request.jobs), ...match, ...files], {
+  // One argument: ava's parser would take a separate "--import=..." for an option of its own.
+  const imports = `--node-arguments=${preloads.map((m) => `--import=${m}`).join(' ')}`;
+  current = execa(process.execPath, [avaCli, '--verbose', imports, '--concurrency', String(request.jobs), ...match, ...files], {
+    cwd: packageDir,
     stdin: 'inherit',
     reject: false,
     env: { ...avaEnv(request, accel, attempt), ...(process.stdout.isTTY ? { FORCE_COLOR: '1' } : {}) },

@@ -1,20 +1,26 @@
-// The scenario families: one scenarios/<name>.test.ts file each.
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+// The scenario families: one <name>.test.ts file each, in bootproof's scenarios/ or the user's (whose file wins).
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isPath, namedFiles, type NamedFile } from '../config/named-files.ts';
+import { userFolders } from '../config/user-folder.ts';
 import { UsageError } from '../errors.ts';
 
 export const scenarioDir = fileURLToPath(new URL('../../scenarios/', import.meta.url));
 
-export function scenarioNames(): string[] {
-  return readdirSync(scenarioDir)
-    .filter((f) => f.endsWith('.test.ts'))
-    .map((f) => f.slice(0, -'.test.ts'.length))
-    .sort();
+export function scenarioFiles(): NamedFile[] {
+  return namedFiles(scenarioDir, userFolders().scenarios, '.test.ts');
 }
 
-export function scenarioFile(name: string): string {
-  const file = join(scenarioDir, `${name}.test.ts`);
-  if (!existsSync(file)) throw new UsageError(`unknown scenario "${name}": choose one of ${scenarioNames().join(', ')}`);
-  return file;
+export function scenarioNames(): string[] {
+  return scenarioFiles().map((s) => s.name);
+}
+
+/** The absolute path of a scenario file, by family name or from a path ending in .test.ts. */
+export function scenarioFile(nameOrPath: string): string {
+  const files = scenarioFiles();
+  const file = isPath(nameOrPath, '.ts') ? resolve(nameOrPath) : files.find((s) => s.name === nameOrPath)?.file;
+  if (file && existsSync(file)) return file;
+  const known = `${files.map((s) => s.name).join(', ')}, or a path to a .test.ts file`;
+  throw new UsageError(file ? `scenario file ${file} not found: check the path, or name a scenario (${known})` : `unknown scenario "${nameOrPath}": choose one of ${known}`);
 }

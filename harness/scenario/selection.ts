@@ -33,6 +33,7 @@ export interface Shard {
 }
 
 export interface RunSelection {
+  /** Machine names, or paths of vm-config files. */
   machines?: string[];
   slice: 'ci' | 'full';
   shard?: Shard;
@@ -92,10 +93,13 @@ export function qualifies(meta: ScenarioMeta, config: VmConfig): boolean {
 
 /** The machines of the run's filter and slice, each with the reason the scenario cannot run there, if any. */
 export function machineChoices(meta: ScenarioMeta, selection: RunSelection): { config: VmConfig; skip?: string }[] {
-  return machineNames()
-    .filter((name) => !selection.machines || selection.machines.includes(name))
-    .filter((name) => selection.slice === 'full' || meta.ci.includes(name))
-    .map((name) => loadVmConfig(name))
+  const configs = new Map<string, VmConfig>();
+  for (const config of (selection.machines ?? machineNames()).map((m) => loadVmConfig(m))) {
+    if (!configs.has(config.name)) configs.set(config.name, config);
+  }
+  return [...configs.values()]
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .filter((config) => selection.slice === 'full' || meta.ci.includes(config.name))
     .map((config) => ({ config, skip: whyNotOn(meta, config) }));
 }
 

@@ -1,0 +1,34 @@
+// A user's folder in the system's temporary folder, as a repository using bootproof has it: a package.json that is
+// not "type": "module", bootproof in node_modules (a link to this checkout), and files written by the test.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const checkout = fileURLToPath(new URL('../../../', import.meta.url));
+
+export interface UserFolder {
+  root: string;
+  /** Writes a file (JSON when not a string) under the folder and returns its absolute path. */
+  write(path: string, content: unknown): string;
+  cleanup(): void;
+}
+
+export function makeUserFolder(): UserFolder {
+  const root = mkdtempSync(join(tmpdir(), 'bp-user-'));
+  const write = (path: string, content: unknown) => {
+    const file = join(root, path);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
+    return file;
+  };
+  write('package.json', { name: 'my-images', version: '1.0.0' });
+  mkdirSync(join(root, 'node_modules'));
+  symlinkSync(checkout, join(root, 'node_modules', 'bootproof'));
+  return { root, write, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+/** A built-in vm-config or profile as JSON, to copy under another name. */
+export function builtIn(path: 'vm-configs/amd64-bios.json' | 'harness/config/profiles/fixture.json'): Record<string, unknown> {
+  return JSON.parse(readFileSync(join(checkout, path), 'utf8')) as Record<string, unknown>;
+}
