@@ -9,7 +9,7 @@ export type { ExecutionContext } from 'ava';
 export type { VmConfig } from './config/vm-config.ts';
 export type { TargetProfile } from './config/profile.ts';
 export type { Fixture } from './fixture/fixture.ts';
-export type { Machine } from './machine.ts';
+export type { Machine } from './machine/machine.ts';
 export type { BootPath, BootState } from './boot/boot-path.ts';
 export type { Shell, CommandResult } from './boot/shell.ts';
 export type { Console, WaitOptions, Match } from './console/console.ts';
