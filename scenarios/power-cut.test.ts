@@ -40,14 +40,14 @@ scenario(
     detects: [{ variant: 'unsafe-upgrade', failure: /boot stage failure|after a cut/ }],
   },
   async (t, vm) => {
-    const old = { device: 'hd0d', version: '1' };
-    const upgraded = { device: 'hd0e', version: '2' };
     const points = cutPoints(vm, process.env.BOOTPROOF_SLICE === 'ci' ? 1 : 3);
     await vm.boot.powerOn({ disks: [vm.fixture.rootFs[2]] });
-    await vm.step('boot version 1', () => vm.boot.reach('shell'));
+    await vm.step('boot the image', () => vm.boot.reach('shell'));
+    const old = { device: 'hd0d', version: vm.version(1) };
+    const upgraded = { device: 'hd0e', version: vm.version(2) };
     // Each cut that left the upgraded root active starts again from here: a checkpoint restores in about a second.
-    const fresh = vm.machine.privatePath('version-1-at-shell');
-    await vm.step('save a checkpoint of version 1 at the shell', () => vm.boot.checkpoint(fresh));
+    const fresh = vm.machine.privatePath('image-at-shell');
+    await vm.step('save a checkpoint of the image at the shell', () => vm.boot.checkpoint(fresh));
 
     for (const point of points) {
       await vm.step(`cut power ${point.name}`, async () => {
@@ -70,7 +70,7 @@ scenario(
       );
       await vm.step('check /cfg', () => vm.checkCfg());
       if (booted.device !== old.device) {
-        await vm.step('start again from version 1 at the shell (checkpoint)', () => vm.boot.restore(fresh));
+        await vm.step('start again from the image at the shell (checkpoint)', () => vm.boot.restore(fresh));
       }
     }
   },

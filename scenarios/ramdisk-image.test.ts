@@ -27,14 +27,14 @@ scenario(
     bytes[bytes.length >> 1]! ^= 0x01;
     await writeFile(corrupt, bytes);
     const refusal = await t.throwsAsync(() => servePackedImage(server, corrupt, 'initrd.img'));
-    t.regex(refusal?.message ?? '', /packed image .*initrd-flipped\.packed is refused: (compressed data is corrupt|image sum)/);
+    t.regex(refusal?.message ?? '', /packed image .*initrd-flipped\.packed is refused: (compressed data is corrupt|image sum)/, `a packed image with a flipped byte is refused, naming the damage: ${refusal?.message}`);
     t.log(`refused as it should: ${refusal?.message}`);
 
     await vm.step('verify and serve the intact image', () => servePackedImage(server, packed, 'initrd.img'));
     await vm.step('power on and boot to a shell', () => vm.boot.reach('shell'));
-    t.like(vm.booted, { device: 'hd0d', version: '1' });
+    vm.expectBooted(t, { device: 'hd0d', version: vm.version(1) }, 'booted from the packed ramdisk, the image runs its own root d');
     const initrd = await server.fetches('initrd.img');
     t.is(initrd.length, 1, 'the firmware fetched the initramfs once');
-    t.is(initrd[0]?.bytes, header.imageSize, 'it got the image unpacked from the packed file');
+    t.is(initrd[0]?.bytes, header.imageSize, 'the firmware got the image unpacked from the packed file, byte for byte the size its header names');
   },
 );
