@@ -6,10 +6,10 @@ scenario(
     name: 'bad-upgrade',
     description: 'A truncated, corrupted, empty, oversized or non-filesystem .fs is refused and changes nothing',
     depth: 'full',
-    ci: ['amd64-uefi'],
+    ci: ['amd64-uefi', 'amd64-bios'],
     extraDisks: 4,
     timeoutMinutes: 15,
-    detects: [{ variant: 'flip-before-check', failure: /boot\.conf is unchanged/ }],
+    detects: [{ variant: 'flip-before-check', failure: /boot\.conf is unchanged/, machines: ['amd64-uefi'] }],
   },
   async (t, vm) => {
     const work = await createTempFolder('bad-upgrade');

@@ -6,7 +6,7 @@ scenario(
     name: 'boot-conf',
     description: 'The loader reports a missing, empty or unknown-device boot.conf and falls back to its default root',
     depth: 'full',
-    ci: ['amd64-bios'],
+    ci: ['amd64-bios', 'mips64-uboot'],
     timeoutMinutes: 15,
   },
   async (t, vm) => {

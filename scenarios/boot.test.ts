@@ -6,7 +6,7 @@ scenario(
     name: 'boot',
     description: 'A fresh image boots root d read-only, with /etc from memory and /cfg overlaid',
     depth: 'full',
-    ci: ['amd64-bios', 'amd64-uefi', 'ppc64-ofw', 'amd64-ipxe', 'amd64-ipxe-uefi'],
+    ci: ['amd64-bios', 'amd64-uefi', 'ppc64-ofw', 'amd64-ipxe', 'amd64-ipxe-uefi', 'mips64-uboot'],
     timeoutMinutes: 5,
   },
   async (t, vm) => {
@@ -31,7 +31,7 @@ scenario(
     description: "The firmware starts the image's loader, which offers its prompt and refuses the empty root e of a fresh image by name",
     depth: 'loader',
     needs: ['loader-prompt'],
-    ci: ['macppc-ofw'],
+    ci: ['macppc-ofw', 'amd64-bios', 'amd64-uefi', 'ppc64-ofw'],
     timeoutMinutes: 5,
   },
   async (t, vm) => {

@@ -41,9 +41,9 @@ scenario(
     description: 'Every crash state of a recorded upgrade (the disk as of each flush) boots a whole version with /cfg clean',
     depth: 'full',
     needs: ['write-log'],
-    ci: ['amd64-bios'],
+    ci: ['amd64-bios', 'amd64-ipxe-uefi'],
     timeoutMinutes: 120,
-    detects: [{ variant: 'unsafe-upgrade', failure: /crash states? failed/ }],
+    detects: [{ variant: 'unsafe-upgrade', failure: /crash states? failed/, machines: ['amd64-bios'] }],
   },
   async (t, vm) => {
     const work = await createTempFolder('crash');

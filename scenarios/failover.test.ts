@@ -6,9 +6,9 @@ scenario(
     name: 'failover',
     description: 'After an upgrade, the operator boots the previous root from the loader prompt; the next boot is the upgraded one again',
     depth: 'full',
-    ci: ['amd64-uefi', 'mips64-uboot'],
+    ci: ['amd64-uefi', 'mips64-uboot', 'amd64-bios', 'ppc64-ofw'],
     timeoutMinutes: 15,
-    detects: [{ variant: 'ignore-set-device', failure: /booted the device typed at its prompt/ }],
+    detects: [{ variant: 'ignore-set-device', failure: /booted the device typed at its prompt/, machines: ['amd64-uefi', 'mips64-uboot'] }],
   },
   async (t, vm) => {
     await vm.boot.powerOn({ disks: [vm.fixture.rootFs[2]] });
@@ -32,7 +32,7 @@ scenario(
     name: 'failover-to-garbage',
     description: 'Failing over to a root that holds garbage gets a clear refusal from the loader, and the good root still boots',
     depth: 'full',
-    ci: ['amd64-bios'],
+    ci: ['amd64-bios', 'amd64-uefi'],
     timeoutMinutes: 10,
     needs: ['loader-prompt'],
   },

@@ -10,7 +10,7 @@ scenario(
     description: 'The initramfs served from a packed ramdisk image: a flipped byte is refused before boot with the reason; the intact image boots root d',
     depth: 'full',
     needs: ['network'],
-    ci: ['amd64-ipxe'],
+    ci: ['amd64-ipxe', 'mips64-uboot'],
     timeoutMinutes: 5,
   },
   async (t, vm) => {

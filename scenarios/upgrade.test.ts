@@ -6,7 +6,7 @@ scenario(
     name: 'upgrade',
     description: 'Two upgrades in a row alternate the active root, each confirmed by a real reboot',
     depth: 'full',
-    ci: ['amd64-bios'],
+    ci: ['amd64-bios', 'amd64-uefi', 'mips64-uboot'],
     timeoutMinutes: 15,
   },
   async (t, vm) => {

@@ -62,8 +62,8 @@ export function scenario(meta: ScenarioMeta, body: ScenarioBody): void {
   // The variants are broken fixtures: a user's images have none.
   if (variant !== 'normal' || userImagesFromEnv()) return;
   const detectors = machinesFor(meta, { ...selection, slice: 'ci' });
-  for (const { variant: broken, failure } of meta.detects ?? []) {
-    for (const config of detectors) {
+  for (const { variant: broken, failure, machines } of meta.detects ?? []) {
+    for (const config of detectors.filter((c) => !machines || machines.includes(c.name))) {
       const name = `${meta.name}:catches-${broken}`;
       register(config, `${meta.name} catches the ${broken} fixture on ${config.name}`, (t) =>
         runOne(t, name, meta, config, broken, (t, vm) => expectFailure(t, vm, meta.name, broken, failure, body)),

@@ -12,10 +12,10 @@ export interface ScenarioMeta {
   timeoutMinutes: number;
   tags?: string[];
   /**
-   * Broken fixture variants this scenario must catch: each adds a test, on the CI machines, that
-   * runs the scenario on that variant and passes only if the scenario fails with `failure`.
+   * Broken fixture variants this scenario must catch: each adds a test, on the CI machines (or those of them
+   * `machines` names), that runs the scenario on that variant and passes only if the scenario fails with `failure`.
    */
-  detects?: { variant: string; failure: RegExp }[];
+  detects?: { variant: string; failure: RegExp; machines?: string[] }[];
   /**
    * What the machine must offer beyond the depth: `loader-prompt`, the image's own interactive loader (`boot>`);
    * `write-log`, a boot disk whose writes QEMU's blklogwrites can record (virtio); `firmware-nvram`, a firmware
