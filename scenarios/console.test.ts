@@ -4,7 +4,7 @@ import { readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pty from 'node-pty';
-import { scenario, BootproofError, sha256File } from 'bootproof';
+import { scenario, BootproofError, sha256File, AnsiStripper } from 'bootproof';
 
 const cli = fileURLToPath(new URL('../bin/bootproof.js', import.meta.url));
 
@@ -23,8 +23,11 @@ scenario(
       [cli, 'console', '--machine', vm.config.name, '--image', vm.fixture.disk, '--accel', vm.machine.options.accel, '--out', out],
       { name: 'xterm-256color', cols: 80, rows: 25, env: { ...process.env, BOOTPROOF_OWNER_PID: '' } },
     );
+    // What the terminal shows as text: the patterns (the vm-config's banner among them) are for text, and SLOF's
+    // banner has escape sequences inside it ("SLOF\e[0m\e[?25l ****").
     let shown = '';
-    terminal.onData((d) => (shown += d));
+    const text = new AnsiStripper();
+    terminal.onData((d) => (shown += text.push(d)));
     const exited = new Promise<number>((resolve) => terminal.onExit(({ exitCode }) => resolve(exitCode)));
     t.teardown(() => terminal.kill('SIGKILL'));
     const waitFor = async (what: RegExp, seconds: number) => {
@@ -70,7 +73,8 @@ scenario(
     });
     t.teardown(() => attached.kill('SIGKILL'));
     shown = '';
-    attached.onData((d) => (shown += d));
+    const attachedText = new AnsiStripper();
+    attached.onData((d) => (shown += attachedText.push(d)));
     const attachedExit = new Promise<number>((resolve) => attached.onExit(({ exitCode }) => resolve(exitCode)));
     await vm.step('console --attach resumes the checkpoint; quit', async () => {
       await waitFor(/resuming checkpoint .*checkpoint-1 saved/, 60);

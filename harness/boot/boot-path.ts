@@ -190,6 +190,13 @@ export class BootPath {
     this.boots.push({ ...booted, phases: {}, restored: { checkpoint, ms: Math.round(performance.now() - started) } });
   }
 
+  /** Cuts power and puts the untouched base image back (a new overlay); the next power-on boots it from scratch. */
+  async startOver(): Promise<void> {
+    await this.powerCut();
+    await this.target.resetDisk();
+    this.broken = undefined;
+  }
+
   /** Cuts power (SIGKILL of QEMU): nothing in flight is flushed. */
   async powerCut(): Promise<void> {
     await this.target.crash();

@@ -98,3 +98,9 @@ test('a firmware in flash needs its binary, and the flash layout is read', (t) =
   const config = parseVmConfig('x', 'x.json', { ...uboot, firmware: { ...uboot.firmware, code: '/usr/lib/u-boot/maltael/u-boot.bin' } });
   t.deepEqual(config.firmware.flash, { bytes: 4194304, reverseBytes: 4 });
 });
+
+test('a machine resumes checkpoints unless its vm-config says it cannot (ppc64-ofw)', (t) => {
+  t.true(loadVmConfig('amd64-bios').resumesCheckpoints);
+  t.false(loadVmConfig('ppc64-ofw').resumesCheckpoints);
+  t.throws(() => parseVmConfig('x', 'x.json', { ...bios(), resumesCheckpoints: 'no' }), { message: /resumesCheckpoints/ });
+});

@@ -101,6 +101,11 @@ export interface VmConfig {
     bootFirst?: boolean;
   };
   depth: Depth;
+  /**
+   * Whether a guest resumed from a checkpoint runs on. False on pseries under TCG: a guest resumed from a checkpoint
+   * more than a few seconds old stalls (its timers stop firing), so scenarios boot afresh where they would restore.
+   */
+  resumesCheckpoints: boolean;
   extraArgs: string[];
 }
 
@@ -169,6 +174,7 @@ export function parseVmConfig(name: string, file: string, raw: unknown): VmConfi
         }
       : {}),
     depth: r.oneOf('depth', ['full', 'loader']),
+    resumesCheckpoints: r.boolean('resumesCheckpoints', true),
     extraArgs: r.strings('extraArgs', []),
   };
   for (const reader of [qemu, firmware, disk, ...(network ? [network] : []), r]) reader.done();

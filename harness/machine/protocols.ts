@@ -33,6 +33,8 @@ export interface CheckpointProtocol {
   checkpoint(dir: string): Promise<unknown>;
   /** While off: the next start() resumes the checkpoint in `dir`. */
   useCheckpoint(dir: string): Promise<void>;
+  /** While off: throws away everything the guest wrote; the next start() boots the untouched base image. */
+  resetDisk(): Promise<void>;
 }
 
 /** The boot commands a firmware's NVRAM holds: they belong to the NVRAM file, so they go with it into checkpoints. */

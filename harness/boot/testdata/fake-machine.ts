@@ -60,5 +60,8 @@ export function fakeMachine(config: VmConfig, firmware: FakeFirmware): FakeMachi
     async useCheckpoint() {
       throw new Error('the fake machine keeps no checkpoints');
     },
+    async resetDisk() {
+      throw new Error('the fake machine has no disk');
+    },
   };
 }
