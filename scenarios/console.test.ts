@@ -13,7 +13,7 @@ scenario(
     name: 'console',
     description: 'bootproof console: the guest is on the terminal, Ctrl-] commands (pause, save, restore) work, --attach resumes, quit leaves no QEMU and an untouched image',
     depth: 'loader',
-    ci: ['amd64-bios'],
+    ci: ['amd64-bios', 'ppc64-ofw', 'mips64-uboot'],
     timeoutMinutes: 5,
   },
   async (t, vm) => {
