@@ -20,10 +20,25 @@ export class TestMachine {
     private readonly t: ExecutionContext,
     readonly config: VmConfig,
     readonly profile: TargetProfile,
-    readonly fixture: Fixture,
+    private readonly images: Fixture | undefined,
     readonly machine: Machine,
     readonly boot: BootPath,
   ) {}
+
+  /** The A/B images of the run (the fixture's, or validate's); a run booting a user's image alone has none. */
+  get fixture(): Fixture {
+    if (!this.images) {
+      throw new UsageError(
+        `this run boots ${this.machine.options.image} without A/B images, so there is no vm.fixture: declare needs: ['ab-roots'] in the scenario, or give the .fs files with bootproof validate --fs FS=VERSION`,
+      );
+    }
+    return this.images;
+  }
+
+  /** Whether the run has A/B images (`vm.fixture`). */
+  get hasFixture(): boolean {
+    return this.images !== undefined;
+  }
 
   get shell(): Shell {
     return this.boot.shell;
@@ -60,7 +75,7 @@ export class TestMachine {
    * fixture and by `--image-version` and `--fs FILE=VERSION`; the image's own is otherwise read at the test's first boot.
    */
   version(n: RootNumber): string {
-    const version = this.fixture.versions[n] ?? (n === 1 ? this.boot.boots.find((b) => b.version !== undefined)?.version : undefined);
+    const version = this.images?.versions[n] ?? (n === 1 ? this.boot.boots.find((b) => b.version !== undefined)?.version : undefined);
     if (version === undefined) {
       throw new UsageError(`the version of root ${n} is not known before the image has booted: give it with --image-version`);
     }
