@@ -73,7 +73,7 @@ export function scenario(meta: ScenarioMeta, body: ScenarioBody): void {
 
 /** Runs a scenario as an attempt that must fail, with a message that shows it failed for the right reason. */
 async function expectFailure(t: ExecutionContext, vm: TestMachine, name: string, variant: string, failure: RegExp, body: ScenarioBody) {
-  const attempt = await t.try((tt) => body(tt, vm));
+  const attempt = await t.try((tt) => (vm.assertWith(tt), body(tt, vm)));
   const messages = attempt.errors.map((e) => describeError(e).message).join('\n');
   attempt.discard();
   t.false(attempt.passed, `the ${name} scenario passed on the ${variant} fixture, whose flaw it exists to catch`);
@@ -109,7 +109,7 @@ async function runOne(
     vm = new TestMachine(t, config, profile, images.fixture, machine, new BootPath(machine, profile));
     const testMachine = vm;
     // An attempt keeps each failure's own message (ava's thrown TestFailure only says "The test has failed").
-    const attempt = await t.try((tt) => body(tt, testMachine));
+    const attempt = await t.try((tt) => (testMachine.assertWith(tt), body(tt, testMachine)));
     if (!attempt.passed) error = attempt.errors[0];
     attempt.commit({ retainLogs: true });
   } catch (caught) {
