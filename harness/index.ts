@@ -7,6 +7,7 @@ export type { ScenarioMeta } from './scenario/selection.ts';
 export type { TestMachine } from './scenario/test-machine.ts';
 export type { ExecutionContext } from 'ava';
 export type { VmConfig } from './config/vm-config.ts';
+export type { BootMedia, MachineOverrides } from './config/boot-media.ts';
 export type { TargetProfile } from './config/profile.ts';
 export type { Fixture } from './fixture/fixture.ts';
 export type { Machine } from './machine/machine.ts';

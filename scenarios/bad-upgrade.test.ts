@@ -4,6 +4,7 @@ import { createTempFolder, makeBadInputs, scenario } from 'bootproof';
 scenario(
   {
     name: 'bad-upgrade',
+    needs: ['ab-roots'],
     description: 'A truncated, corrupted, empty, oversized or non-filesystem .fs is refused and changes nothing',
     depth: 'full',
     ci: ['amd64-uefi', 'amd64-bios'],

@@ -5,6 +5,7 @@ import { scenario } from 'bootproof';
 scenario(
   {
     name: 'cfg-persistence',
+    needs: ['ab-roots'],
     description: 'Saved files come back after reboot and upgrade, unsaved ones do not, and a power cut never corrupts /cfg',
     depth: 'full',
     ci: ['amd64-bios', 'mips64-uboot'],

@@ -11,6 +11,7 @@ const cli = fileURLToPath(new URL('../bin/bootproof.js', import.meta.url));
 scenario(
   {
     name: 'console',
+    needs: ['ab-roots'],
     description: 'bootproof console: the guest is on the terminal, Ctrl-] commands (pause, save, restore) work, --attach resumes, quit leaves no QEMU and an untouched image',
     depth: 'loader',
     ci: ['amd64-bios', 'ppc64-ofw', 'mips64-uboot'],

@@ -40,7 +40,7 @@ scenario(
     name: 'crash-states',
     description: 'Every crash state of a recorded upgrade (the disk as of each flush) boots a whole version with /cfg clean',
     depth: 'full',
-    needs: ['write-log'],
+    needs: ['ab-roots', 'write-log'],
     ci: ['amd64-bios', 'amd64-ipxe-uefi'],
     timeoutMinutes: 120,
     detects: [{ variant: 'unsafe-upgrade', failure: /crash states? failed/, machines: ['amd64-bios'] }],

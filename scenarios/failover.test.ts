@@ -4,6 +4,7 @@ import { scenario } from 'bootproof';
 scenario(
   {
     name: 'failover',
+    needs: ['ab-roots'],
     description: 'After an upgrade, the operator boots the previous root from the loader prompt; the next boot is the upgraded one again',
     depth: 'full',
     ci: ['amd64-uefi', 'mips64-uboot', 'amd64-bios', 'ppc64-ofw'],

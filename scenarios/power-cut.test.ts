@@ -33,6 +33,7 @@ function cutPoints(vm: TestMachine, randomCuts: number): CutPoint[] {
 scenario(
   {
     name: 'power-cut',
+    needs: ['ab-roots'],
     description: 'Power lost at every step of an upgrade (and at random instants of the write) leaves an image that boots a whole version, with /cfg intact',
     depth: 'full',
     ci: ['amd64-bios', 'mips64-uboot'],

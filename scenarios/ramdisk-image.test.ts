@@ -9,7 +9,7 @@ scenario(
     name: 'ramdisk-image',
     description: 'The initramfs served from a packed ramdisk image: a flipped byte is refused before boot with the reason; the intact image boots root d',
     depth: 'full',
-    needs: ['network'],
+    needs: ['ab-roots', 'network'],
     ci: ['amd64-ipxe', 'mips64-uboot'],
     timeoutMinutes: 5,
   },

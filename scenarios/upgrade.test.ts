@@ -4,6 +4,7 @@ import { scenario, sha256File } from 'bootproof';
 scenario(
   {
     name: 'upgrade',
+    needs: ['ab-roots'],
     description: 'Two upgrades in a row alternate the active root, each confirmed by a real reboot',
     depth: 'full',
     ci: ['amd64-bios', 'amd64-uefi', 'mips64-uboot'],

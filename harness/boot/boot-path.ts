@@ -86,6 +86,12 @@ export class BootPath {
   /** Drives the machine to `target`, passing through each earlier state; the current state is a no-op. */
   async reach(target: 'firmware' | 'loader' | 'shell'): Promise<void> {
     if (this.broken) throw new BootproofError(`boot path broken earlier: ${firstLine(this.broken)}`, { cause: this.broken });
+    if (target !== 'firmware' && !this.profile.stages[target]) {
+      throw new UsageError(
+        `profile ${this.profile.name} expects no ${target} (it has no "${target}" section), so reach('${target}') cannot know when it is there: ` +
+          `wait for what the image shows with vm.console.waitFor, or use a profile that describes the ${target}`,
+      );
+    }
     try {
       await this.transition(target);
     } catch (error) {

@@ -164,3 +164,11 @@ test('a placeholder nobody provides is an error naming the vm-config, the comman
   boot.provideFirmwareValues({ bootServer: '10.0.2.2' });
   t.deepEqual(boot.firmwareBootCommands(), ['chain http://10.0.2.2/x']);
 });
+
+test('a profile that expects no shell refuses reach("shell") at once, saying why, and the boot path still works', async (t) => {
+  const firmware = new FakeOpenFirmware(false);
+  const boot = new BootPath(fakeMachine(parseVmConfig('fake', 'fake.json', slof), firmware), loadProfile('generic'));
+  await t.throwsAsync(boot.reach('shell'), { instanceOf: UsageError, message: /^profile generic expects no shell \(it has no "shell" section\), so reach\('shell'\) cannot know when it is there: wait for what the image shows with vm\.console\.waitFor/ });
+  await t.throwsAsync(boot.reach('loader'), { message: /expects no loader/ });
+  t.is(firmware.starts, 0, 'nothing was powered on to wait in vain');
+});

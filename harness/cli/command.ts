@@ -14,6 +14,8 @@ export interface CommandSpec<O extends ParseArgsOptionsConfig> {
   /** Whether it takes arguments besides options (its `run` checks how many); without, any is refused. */
   positionals?: boolean;
   run(values: Values<O>, positionals: string[]): Promise<number> | number;
+  /** Options other commands take that this one refuses with a reason rather than as unknown (e.g. --image on nightly). */
+  refuses?: { flags: string[]; why: string };
 }
 
 /** A command takes the arguments after its name and resolves to the exit status; `--help` prints its usage. */
@@ -28,7 +30,7 @@ export function command<O extends ParseArgsOptionsConfig>(spec: CommandSpec<O>):
     try {
       parsed = parseArgs({ args, options, strict: true, allowPositionals: spec.positionals ?? false });
     } catch (error) {
-      throw refusal(spec.name, options, args, error);
+      throw refusal(spec, options, args, error);
     }
     if (parsed.values.help) {
       console.log(spec.usage);
@@ -38,7 +40,8 @@ export function command<O extends ParseArgsOptionsConfig>(spec: CommandSpec<O>):
   };
 }
 
-function refusal(name: string, options: ParseArgsOptionsConfig, args: string[], error: unknown): unknown {
+function refusal(spec: Pick<CommandSpec<ParseArgsOptionsConfig>, 'name' | 'refuses'>, options: ParseArgsOptionsConfig, args: string[], error: unknown): unknown {
+  const { name } = spec;
   const code = (error as { code?: string }).code;
   const valid = `${name} takes ${Object.entries(options)
     .map(([long, o]) => (o.short ? `-${o.short}/--${long}` : `--${long}`))
@@ -46,13 +49,8 @@ function refusal(name: string, options: ParseArgsOptionsConfig, args: string[], 
   const { tokens } = parseArgs({ args, options, strict: false, allowPositionals: true, tokens: true });
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
     const unknown = tokens.flatMap((t) => (t.kind === 'option' && !Object.hasOwn(options, t.name) ? [t.rawName] : []));
-    const image = unknown.find((o) => o === '--image' || o === '--fs');
-    if (image) {
-      return new UsageError(
-        `${name} takes no ${image}: to test your own image, run bootproof validate --profile P --image IMG --fs FS [--scenario S,...]; ` +
-          'to look at it, bootproof console --machine M --image IMG',
-      );
-    }
+    const refused = unknown.find((o) => spec.refuses?.flags.includes(o));
+    if (refused) return new UsageError(`${name} takes no ${refused}: ${spec.refuses!.why}`);
     return new UsageError(`unknown option ${[...new Set(unknown)].join(', ')} for ${name}: ${valid}`);
   }
   if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {

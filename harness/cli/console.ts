@@ -4,6 +4,7 @@ import { parseAccelChoice } from '../qemu/accel.ts';
 import { openConsole } from '../interactive/console-command.ts';
 import { command } from './command.ts';
 import { timestamp } from './shared.ts';
+import { machineOptions, machineUsage, mediaOptions, mediaUsage, overridesFrom } from './media-options.ts';
 
 export const consoleCommand = command({
   name: 'console',
@@ -12,7 +13,8 @@ export const consoleCommand = command({
 your terminal on the machine's serial console; Ctrl-] for commands
 
   --machine M            the machine to boot (see bootproof machines)
-  --image IMG            the disk image to boot (default: the built-in fixture), through an overlay
+${mediaUsage.replace(/ {2}--image FILE .*\n/, '  --image IMG            the disk image to boot (default: the built-in fixture), through an overlay unless --write\n')}
+${machineUsage}
   --fs FS                a .fs file the console's attach command plugs in as a read-only disk (repeatable)
   --write                the guest's writes go to --image itself
   --attach DIR           resume a checkpoint (e.g. kept by --keep-on-failure) instead of powering on
@@ -21,7 +23,8 @@ your terminal on the machine's serial console; Ctrl-] for commands
   --out DIR              where the session is recorded (default reports/console-<time>/)`,
   options: {
     machine: { type: 'string' },
-    image: { type: 'string' },
+    ...mediaOptions,
+    ...machineOptions,
     fs: { type: 'string', multiple: true },
     write: { type: 'boolean' },
     attach: { type: 'string' },
@@ -39,6 +42,7 @@ your terminal on the machine's serial console; Ctrl-] for commands
       out: resolve(values.out ?? join('reports', `console-${timestamp()}`)),
       profile: values.profile ?? 'fixture',
       accel: parseAccelChoice(values.accel),
+      overrides: await overridesFrom({ ...values, image: undefined }),
     });
     return 0;
   },

@@ -1,7 +1,8 @@
 // `bootproof crash-states`: boots every crash state of a recorded upgrade on one machine.
 import { UsageError } from '../errors.ts';
 import { command, type Values } from './command.ts';
-import { matrixOptions, matrixUsage, runMatrix } from './run.ts';
+import { fixtureOnly, matrixOptions, matrixUsage, runMatrix } from './run.ts';
+import { machineOptions, machineUsage, overridesFrom } from './media-options.ts';
 import { count } from './shared.ts';
 
 /** The options of the crash-states scenario, which validate takes too. */
@@ -26,14 +27,16 @@ boot every crash state of a recorded upgrade of the fixture (your own image: boo
 
   --machine M            the machine, e.g. amd64-bios
 ${crashStateUsage}
+${machineUsage}
 ${matrixUsage}
 --retries defaults to 0 here.`,
-  options: { machine: { type: 'string' }, ...crashStateOptions, ...matrixOptions },
-  run(values) {
+  options: { machine: { type: 'string' }, ...crashStateOptions, ...machineOptions, ...matrixOptions },
+  refuses: fixtureOnly('crash-states'),
+  async run(values) {
     if (!values.machine) throw new UsageError('crash-states needs --machine (e.g. amd64-bios)');
     return runMatrix(
       { ...values, retries: values.retries ?? '0' },
-      { name: 'run', scenarios: ['crash-states'], machines: values.machine.split(','), settings: crashStateSettings(values) },
+      { name: 'run', scenarios: ['crash-states'], machines: values.machine.split(','), settings: crashStateSettings(values), overrides: await overridesFrom(values) },
     );
   },
 });

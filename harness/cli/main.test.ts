@@ -19,17 +19,31 @@ test.serial('every unknown option is named, short ones too', async (t) => {
 test.serial('the options of run are not those of nightly', async (t) => {
   const { code, err } = await bootproof('nightly', '--machine', 'amd64-bios');
   t.is(code, 2);
-  t.regex(err, /unknown option --machine for nightly: nightly takes --slice, --accel, --retries, --repeat, -j\/--jobs, --shard, --variant, --profile, --keep-on-failure, --known-failures, --out, -h\/--help/);
+  t.regex(err, /unknown option --machine for nightly: nightly takes --slice, --memory, --cpus, --qemu-arg, --accel, --retries, --repeat, -j\/--jobs, --shard, --variant, --profile, --keep-on-failure, --known-failures, --out, -h\/--help/);
 });
 
-for (const argv of [['run', '--image', 'x.img'], ['crash-states', '--machine', 'amd64-bios', '--fs', 'root.fs'], ['nightly', '--image=x.img']]) {
-  test.serial(`${argv.join(' ')} is refused, pointing to validate and console`, async (t) => {
+for (const argv of [['crash-states', '--machine', 'amd64-bios', '--fs', 'root.fs'], ['nightly', '--image=x.img'], ['nightly', '--kernel', 'vmlinuz'], ['crash-states', '--cdrom', 'x.iso']]) {
+  test.serial(`${argv.join(' ')} is refused, pointing to run, validate and console`, async (t) => {
     const { code, err } = await bootproof(...argv);
     t.is(code, 2);
-    t.regex(err, new RegExp(`^bootproof: ${argv[0]} takes no --(image|fs): to test your own image, run bootproof validate --profile P --image IMG --fs FS`));
-    t.regex(err, /bootproof console --machine M --image IMG/);
+    t.regex(err, new RegExp(`^bootproof: ${argv[0]} takes no --(image|fs|kernel|cdrom): ${argv[0]} boots the built-in fixtures: to boot your own media, run bootproof run --machine M --scenario S --image IMG`));
+    t.regex(err, /bootproof validate --profile P --image IMG --fs FS; to look at them, bootproof console --machine M --image IMG/);
   });
 }
+
+test.serial('run takes boot media, checks them before any boot, and refuses media a machine cannot take', async (t) => {
+  const missing = await bootproof('run', '--machine', 'amd64-bios', '--scenario', 'boot', '--image', 'no-such.img');
+  t.is(missing.code, 2);
+  t.regex(missing.err, /^bootproof: --image file no-such\.img does not exist: check the path/);
+  const initrd = await bootproof('run', '--machine', 'amd64-bios', '--scenario', 'boot', '--initrd', 'package.json');
+  t.is(initrd.code, 2);
+  t.regex(initrd.err, /"initrd" needs "kernel"/);
+  const netboot = await bootproof('run', '--machine', 'amd64-bios', '--scenario', 'boot', '--netboot', 'harness');
+  t.is(netboot.code, 2);
+  t.regex(netboot.err, /machine amd64-bios has no NIC, so no boot server to serve/);
+  const cpus = await bootproof('run', '--machine', 'amd64-bios', '--scenario', 'boot', '--cpus', 'two');
+  t.regex(cpus.err, /--cpus: expected a non-negative whole number, got "two"/);
+});
 
 test.serial('arguments a command does not take are refused', async (t) => {
   const { code, err } = await bootproof('machines', 'amd64-bios');

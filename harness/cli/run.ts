@@ -9,6 +9,10 @@ import { scenarioNames } from '../runner/scenario-files.ts';
 import type { CrashStateRow, Results } from '../results/model.ts';
 import { command, type Values } from './command.ts';
 import { count, timestamp } from './shared.ts';
+import { machineOptions, machineUsage, mediaFlags, mediaOptions, mediaUsage, overridesFrom } from './media-options.ts';
+import { loadVmConfig } from '../config/vm-config.ts';
+import { withOverrides } from '../config/overrides.ts';
+import type { MachineOverrides } from '../config/boot-media.ts';
 
 /** The options of every command that runs scenarios: run, nightly, crash-states and validate. */
 export const matrixOptions = {
@@ -35,6 +39,16 @@ export const matrixUsage = `  --accel kvm|tcg|auto   accelerator (auto: KVM only
   --known-failures FILE  expected failures (scenario, machine, reason, expiry); default ./known-failures.json if present
   --out DIR              the report folder (default: a new folder in reports/)`;
 
+/** Why the commands that boot only the built-in fixtures refuse media options. */
+export function fixtureOnly(name: string): { flags: string[]; why: string } {
+  return {
+    flags: mediaFlags,
+    why:
+      `${name} boots the built-in fixtures: to boot your own media, run bootproof run --machine M --scenario S --image IMG (or --cdrom, --kernel, ...); ` +
+      'to check A/B images, bootproof validate --profile P --image IMG --fs FS; to look at them, bootproof console --machine M --image IMG',
+  };
+}
+
 const sliceUsage = `  --slice ci|full        ci: only the machines each scenario names for CI (default full)`;
 
 export const run = command({
@@ -45,11 +59,18 @@ run scenarios on machines
   --machine M[,M...]     the machines, e.g. amd64-bios,amd64-uefi (see bootproof machines)
   --scenario S[,S...]    the scenarios, e.g. boot,upgrade,failover
 ${sliceUsage}
+${mediaUsage}
+                         (with --image, scenarios needing A/B roots are skipped, and --profile defaults to generic)
+${machineUsage}
 ${matrixUsage}`,
-  options: { machine: { type: 'string' }, scenario: { type: 'string' }, slice: { type: 'string' }, ...matrixOptions },
-  run(values) {
+  options: { machine: { type: 'string' }, scenario: { type: 'string' }, slice: { type: 'string' }, ...mediaOptions, ...machineOptions, ...matrixOptions },
+  async run(values) {
     if (!values.machine || !values.scenario) throw new UsageError('run needs --machine and --scenario (see bootproof run --help)');
-    return runMatrix(values, { name: 'run', scenarios: values.scenario.split(','), machines: values.machine.split(','), slice: values.slice });
+    const overrides = await overridesFrom(values);
+    return runMatrix(
+      { ...values, profile: values.profile ?? (values.image ? 'generic' : undefined) },
+      { name: 'run', scenarios: values.scenario.split(','), machines: values.machine.split(','), slice: values.slice, overrides },
+    );
   },
 });
 
@@ -59,9 +80,11 @@ export const nightly = command({
 every scenario on every machine it applies to
 
 ${sliceUsage}
+${machineUsage}
 ${matrixUsage}`,
-  options: { slice: { type: 'string' }, ...matrixOptions },
-  run: (values) => runMatrix(values, { name: 'nightly', scenarios: scenarioNames(), slice: values.slice }),
+  options: { slice: { type: 'string' }, ...machineOptions, ...matrixOptions },
+  refuses: fixtureOnly('nightly'),
+  run: async (values) => runMatrix(values, { name: 'nightly', scenarios: scenarioNames(), slice: values.slice, overrides: await overridesFrom(values) }),
 });
 
 export interface Matrix {
@@ -73,6 +96,8 @@ export interface Matrix {
   slice?: string;
   /** Scenario settings passed on to the tests (e.g. BOOTPROOF_MAX_STATES). */
   settings?: Record<string, string>;
+  /** The boot media and machine overrides the command line asks for, applied to every machine of the run. */
+  overrides?: MachineOverrides;
 }
 
 /** Runs the scenarios, prints the outcome, and resolves to the exit status. */
@@ -81,6 +106,10 @@ export async function runMatrix(values: Values<typeof matrixOptions>, matrix: Ma
   if (slice !== 'ci' && slice !== 'full') throw new UsageError(`--slice: expected ci or full, got "${slice}"`);
   const out = resolve(values.out ?? join('reports', `${matrix.name}-${timestamp()}`));
   const keep = values['keep-on-failure'] ?? false;
+  const overrides = matrix.overrides ?? {};
+  // A machine that cannot take the media (e.g. --netboot without a NIC) stops the run before any boot.
+  for (const machine of matrix.machines ?? []) withOverrides(loadVmConfig(machine), overrides);
+  const settings = { ...matrix.settings, ...(Object.keys(overrides).length > 0 ? { BOOTPROOF_MACHINE_OVERRIDES: JSON.stringify(overrides) } : {}) };
   const { results, exitCode } = await runScenarios({
     scenarios: matrix.scenarios,
     machines: matrix.machines,
@@ -95,7 +124,7 @@ export async function runMatrix(values: Values<typeof matrixOptions>, matrix: Ma
     jobs: count('--jobs', values.jobs, defaultJobs()),
     shard: values.shard,
     knownFailures: values['known-failures'],
-    settings: keep ? { ...matrix.settings, BOOTPROOF_KEEP_ON_FAILURE: '1' } : matrix.settings,
+    settings: keep ? { ...settings, BOOTPROOF_KEEP_ON_FAILURE: '1' } : settings,
   });
   printTables(results.tests);
   for (const test of results.tests.filter((t) => t.kept)) console.log(`${test.title} failed; its VM is kept, paused at the failure:\n  ${test.kept!.attach}`);

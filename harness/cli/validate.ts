@@ -10,6 +10,7 @@ import { command } from './command.ts';
 import { matrixOptions, matrixUsage, runMatrix } from './run.ts';
 import { crashStateOptions, crashStateSettings, crashStateUsage } from './crash-states.ts';
 import { timestamp } from './shared.ts';
+import { machineOptions, machineUsage, mediaOptions, mediaUsage, overridesFrom } from './media-options.ts';
 
 export const validate = command({
   name: 'validate',
@@ -22,15 +23,18 @@ check a user's image and .fs files, then run the scenarios on them
                          a second --fs is the next upgrade (default: the first one again)
   --machines M[,M...]    the machines (also --machine; default: every one here that emulates the image's architecture)
   --scenario S[,S...]    the scenarios (default: all)
+${mediaUsage.split('\n').filter((line) => !line.includes('--image')).join('\n')}
+${machineUsage}
 ${crashStateUsage}
 ${matrixUsage}`,
   options: {
-    image: { type: 'string' },
     'image-version': { type: 'string' },
     fs: { type: 'string', multiple: true },
     machines: { type: 'string' },
     machine: { type: 'string' },
     scenario: { type: 'string' },
+    ...mediaOptions,
+    ...machineOptions,
     ...crashStateOptions,
     ...matrixOptions,
   },
@@ -39,6 +43,8 @@ ${matrixUsage}`,
     if (!values.image) throw new UsageError('validate needs --image, the disk image to check (e.g. resflash-amd64.img)');
     if (!values.fs?.length) throw new UsageError('validate needs --fs FS=VERSION, a root filesystem to upgrade to and its version (give --fs twice for two upgrades)');
     const fs = values.fs.map(parseVersionedFs);
+    // The image is validate's own (with its A/B roots); the other media and overrides go to every machine.
+    const overrides = await overridesFrom({ ...values, image: undefined });
     const profile = loadProfile(values.profile);
     const asked = (values.machines ?? values.machine)?.split(',').map((m) => loadVmConfig(m.trim()));
     const checked = await checkInputs({ profile, image: values.image, fs: fs.map((f) => f.path), machines: asked ?? [] });
@@ -53,6 +59,7 @@ ${matrixUsage}`,
         name: 'validate',
         scenarios: values.scenario?.split(',') ?? scenarioNames(),
         machines: machines.map((m) => m.file),
+        overrides,
         settings: {
           BOOTPROOF_IMAGE: resolve(values.image),
           BOOTPROOF_FS: JSON.stringify(fs.map((f) => ({ path: resolve(f.path), version: f.version }))),

@@ -8,7 +8,7 @@ import { UsageError } from '../errors.ts';
 const openbsd = (name: string) => readFileSync(new URL(`./testdata/${name}`, import.meta.url), 'utf8');
 
 test('both built-in profiles load', (t) => {
-  t.deepEqual(profileNames(), ['fixture', 'openbsd-resflash']);
+  t.deepEqual(profileNames(), ['fixture', 'generic', 'openbsd-resflash']);
   for (const name of profileNames()) t.is(loadProfile(name).name, name);
 });
 
@@ -59,7 +59,7 @@ test('a user profile with a mistake gets an error naming file and key', (t) => {
 });
 
 test('an unknown profile name lists the built-in ones', (t) => {
-  t.throws(() => loadProfile('openbsd'), { message: 'unknown profile "openbsd": choose one of fixture, openbsd-resflash or pass a path to a profile .json' });
+  t.throws(() => loadProfile('openbsd'), { message: 'unknown profile "openbsd": choose one of fixture, generic, openbsd-resflash or pass a path to a profile .json' });
 });
 
 test('a profile from a file: a missing file, broken JSON, a typo, a missing or mistyped key are each named with the fix', async (t) => {
@@ -76,7 +76,7 @@ test('a profile from a file: a missing file, broken JSON, a typo, a missing or m
 
   t.throws(() => loadProfile(join(dir, 'gone.json')), {
     instanceOf: UsageError,
-    message: `profile file ${join(dir, 'gone.json')} not found: check the path, or name a profile (fixture, openbsd-resflash)`,
+    message: `profile file ${join(dir, 'gone.json')} not found: check the path, or name a profile (fixture, generic, openbsd-resflash)`,
   });
   t.throws(() => loadProfile(write('broken.json', '{ "description": "x", }')), {
     message: /broken\.json: cannot read the profile: .*JSON.* \(fix the JSON; .*fixture\.json is a complete example\)/,
@@ -86,10 +86,26 @@ test('a profile from a file: a missing file, broken JSON, a typo, a missing or m
   });
   const { shell: _shell, ...noShell } = good;
   t.throws(() => loadProfile(write('no-shell.json', noShell)), {
-    message: `${join(dir, 'no-shell.json')}: shell: expected an object, got nothing (the key is missing)`,
+    message: `${join(dir, 'no-shell.json')}: "commands" needs "shell" (where they are typed)`,
   });
   t.throws(() => loadProfile(write('wrong-type.json', { ...good, partitions: { hd0d: 5 } })), {
     message: `${join(dir, 'wrong-type.json')}: partitions.hd0d: expected a non-empty string, got 5 (number)`,
   });
   t.throws(() => loadProfile(write('array.json', [])), { message: `${join(dir, 'array.json')}: expected a JSON object at the top level, got [] (array)` });
+});
+
+test('generic: a profile without loader and shell sections loads, expects neither stage and fails fast on nothing', (t) => {
+  const generic = loadProfile('generic');
+  t.deepEqual(generic.stages, { loader: false, shell: false });
+  t.deepEqual(generic.failFast, []);
+  t.false(generic.loader.prompt.test('boot> '), 'the absent prompt never matches');
+  t.deepEqual(loadProfile('fixture').stages, { loader: true, shell: true });
+});
+
+test('a shell without a loader, or commands without a shell, is refused with the fix', (t) => {
+  const fixture = JSON.parse(readFileSync(new URL('./profiles/fixture.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+  const { loader: _loader, ...noLoader } = fixture;
+  t.throws(() => parseProfile('x', 'x.json', noLoader), { instanceOf: UsageError, message: 'x.json: "shell" needs "loader" (the harness reaches the shell through the loader)' });
+  t.throws(() => parseProfile('x', 'x.json', { description: 'x', commands: fixture.commands }), { message: /"commands" needs "shell"/ });
+  t.throws(() => parseProfile('x', 'x.json', { description: 'x', shel: {} }), { message: /unknown key "shel"/ });
 });

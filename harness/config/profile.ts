@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ObjectReader } from './validate.ts';
+import { ObjectReader, type Json } from './validate.ts';
 import { isPath, namedFiles, type NamedFile } from './named-files.ts';
 import { userFolders } from './user-folder.ts';
 import { UsageError } from '../errors.ts';
@@ -17,6 +17,12 @@ export interface FailFastPattern {
 export interface TargetProfile {
   name: string;
   description: string;
+  /**
+   * Which boot stages the target shows, so the harness can wait for them: the loader (the `loader` section) and
+   * a shell (`shell`). A profile without them (e.g. `generic`, for any image) only powers on, waits and types;
+   * the sections' fields then hold patterns that never match and are never used.
+   */
+  stages: { loader: boolean; shell: boolean };
   loader: {
     banner: RegExp;
     interruptWindow: RegExp;
@@ -114,14 +120,19 @@ function parseKey(r: ObjectReader, key: string): string {
 
 export function parseProfile(name: string, file: string, raw: unknown): TargetProfile {
   const r = ObjectReader.root(file, raw);
-  const loader = r.object('loader');
-  const kernel = r.object('kernel');
-  const shell = r.object('shell');
-  const identify = r.object('identify');
-  const commands = r.object('commands');
+  const stages = { loader: r.has('loader'), shell: r.has('shell') };
+  if (stages.shell && !stages.loader) throw new UsageError(`${file}: "shell" needs "loader" (the harness reaches the shell through the loader)`);
+  if (r.has('commands') && !stages.shell) throw new UsageError(`${file}: "commands" needs "shell" (where they are typed)`);
+  const section = (key: keyof typeof absent) => r.object(key, 'optional') ?? new ObjectReader(file, `${key}.`, absent[key]);
+  const loader = section('loader');
+  const kernel = section('kernel');
+  const shell = section('shell');
+  const identify = section('identify');
+  const commands = section('commands');
   const profile: TargetProfile = {
     name,
     description: r.string('description'),
+    stages,
     loader: {
       banner: loader.regex('banner'),
       interruptWindow: loader.regex('interruptWindow'),
@@ -166,9 +177,9 @@ export function parseProfile(name: string, file: string, raw: unknown): TargetPr
       writableDiskMounts: commands.string('writableDiskMounts'),
       checkCfg: commands.string('checkCfg'),
     },
-    partitions: stringMap(r.object('partitions')),
+    partitions: stringMap(r.object('partitions', 'optional') ?? new ObjectReader(file, 'partitions.', {})),
     firmwareLoader: parseFirmwareLoader(r.object('firmwareLoader', 'optional')),
-    failFast: r.objects('failFast').map((f) => {
+    failFast: (r.has('failFast') ? r.objects('failFast') : []).map((f) => {
       const pattern = { name: f.string('name'), regex: f.regex('regex') };
       f.done();
       return pattern;
@@ -181,6 +192,23 @@ export function parseProfile(name: string, file: string, raw: unknown): TargetPr
   }
   return Object.freeze(profile);
 }
+
+const never = '(?!)';
+
+/** What an absent section reads as: patterns that never match, commands never typed (BootPath refuses the stage). */
+const absent = {
+  loader: {
+    banner: never, interruptWindow: never, interruptKey: 'escape', prompt: never, selectDevice: 'none', boot: 'none',
+    booting: never, failure: never, defaultDevice: 'none',
+  },
+  kernel: { userlandStarted: never },
+  shell: { prompt: never },
+  identify: {},
+  commands: {
+    upgrade: 'none', upgradeDone: never, upgradeRefused: never, save: 'none', reboot: 'none', poweroff: 'none', bootConf: 'none',
+    mountMbr: 'none', unmountMbr: 'none', bootConfLine: 'none', writableDiskMounts: 'none', checkCfg: 'none',
+  },
+} satisfies Record<string, Record<string, Json>>;
 
 function parseFirmwareLoader(reader: ObjectReader | undefined): TargetProfile['firmwareLoader'] {
   if (!reader) return undefined;

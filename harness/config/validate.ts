@@ -111,6 +111,11 @@ export class ObjectReader {
     });
   }
 
+  /** Whether the object has `key` (it is not marked as read). */
+  has(key: string): boolean {
+    return this.value[key] !== undefined;
+  }
+
   keys(): string[] {
     return Object.keys(this.value);
   }

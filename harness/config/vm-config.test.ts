@@ -104,3 +104,28 @@ test('a machine resumes checkpoints unless its vm-config says it cannot (ppc64-o
   t.false(loadVmConfig('ppc64-ofw').resumesCheckpoints);
   t.throws(() => parseVmConfig('x', 'x.json', { ...bios(), resumesCheckpoints: 'no' }), { message: /resumesCheckpoints/ });
 });
+
+test('boot media fields are paths relative to the vm-config file; cpus is a whole number from 1', (t) => {
+  const config = parseVmConfig('mine', '/repo/vm-configs/mine.json', {
+    ...bios(),
+    image: '../images/mine.qcow2',
+    cdrom: 'debian.iso',
+    kernel: '/boot/vmlinuz',
+    initrd: 'initrd.gz',
+    append: 'console=ttyS0',
+    netboot: '../netboot',
+    cpus: 2,
+  });
+  t.deepEqual(config.media, {
+    image: '/repo/images/mine.qcow2',
+    cdrom: '/repo/vm-configs/debian.iso',
+    kernel: '/boot/vmlinuz',
+    initrd: '/repo/vm-configs/initrd.gz',
+    append: 'console=ttyS0',
+    netboot: '/repo/netboot',
+  });
+  t.is(config.cpus, 2);
+  t.deepEqual(loadVmConfig('amd64-bios').media, {}, 'the built-in machines boot the fixture alone');
+  t.throws(() => parseVmConfig('x', 'x.json', { ...bios(), cpus: 0 }), { message: 'x.json: cpus: expected a whole number from 1, got 0' });
+  t.throws(() => parseVmConfig('x', 'x.json', { ...bios(), append: 'quiet' }), { message: /x\.json: "append" needs "kernel"/ });
+});

@@ -9,6 +9,7 @@ import { userFolders } from './user-folder.ts';
 import { keyBytes } from './keys.ts';
 import { InfrastructureError, UsageError } from '../errors.ts';
 import type { Accel } from '../deadline.ts';
+import { readBootMedia, type BootMedia } from './boot-media.ts';
 
 export const firmwareKinds = ['seabios', 'ovmf', 'slof', 'openbios', 'u-boot'] as const;
 export type FirmwareKind = (typeof firmwareKinds)[number];
@@ -87,6 +88,8 @@ export interface VmConfig {
   machine: string;
   cpu: string;
   memoryMiB: number;
+  /** QEMU's `-smp`; absent: QEMU's default (one). */
+  cpus?: number;
   accelerators: Accel[];
   firmware: FirmwareConfig;
   disk: { interface: 'virtio' | 'ide'; guestDevices: string[] };
@@ -107,6 +110,8 @@ export interface VmConfig {
    */
   resumesCheckpoints: boolean;
   extraArgs: string[];
+  /** What the machine boots besides the fixture's disk (see boot-media.ts); empty for the built-in machines. */
+  media: BootMedia;
 }
 
 export const vmConfigDir = fileURLToPath(new URL('../../vm-configs/', import.meta.url));
@@ -153,6 +158,7 @@ export function parseVmConfig(name: string, file: string, raw: unknown): VmConfi
     machine: r.string('machine'),
     cpu: r.string('cpu', 'max'),
     memoryMiB: r.number('memoryMiB', 512),
+    ...cpusOf(r.optionalNumber('cpus'), file),
     accelerators: r.strings('accelerators', ['tcg']).map((a) => {
       if (a !== 'kvm' && a !== 'tcg') throw new UsageError(`${file}: accelerators: expected "kvm" or "tcg", got "${a}"`);
       return a;
@@ -176,6 +182,7 @@ export function parseVmConfig(name: string, file: string, raw: unknown): VmConfi
     depth: r.oneOf('depth', ['full', 'loader']),
     resumesCheckpoints: r.boolean('resumesCheckpoints', true),
     extraArgs: r.strings('extraArgs', []),
+    media: readBootMedia(r),
   };
   for (const reader of [qemu, firmware, disk, ...(network ? [network] : []), r]) reader.done();
   if (config.firmware.flash && !config.firmware.code) {
@@ -185,6 +192,12 @@ export function parseVmConfig(name: string, file: string, raw: unknown): VmConfi
     throw new UsageError(`${file}: firmware: OVMF needs "code" and "vars" (paths of OVMF_CODE and OVMF_VARS)`);
   }
   return Object.freeze(config);
+}
+
+function cpusOf(cpus: number | undefined, file: string): { cpus?: number } {
+  if (cpus === undefined) return {};
+  if (!Number.isInteger(cpus) || cpus < 1) throw new UsageError(`${file}: cpus: expected a whole number from 1, got ${cpus}`);
+  return { cpus };
 }
 
 function parseFirmware(r: ObjectReader): FirmwareConfig {

@@ -105,3 +105,36 @@ test('sendKeys types named keys', async (t) => {
   t.is(typed.join(''), '\x1b\x03\r');
   await t.throwsAsync(console.sendKeys('F12'), { message: /unknown key "F12"/ });
 });
+
+// A curses dialog drawn in three bursts, as an installer's menu arrives over a slow serial line.
+const dialogTitle = '\x1b[2J\x1b[H\x1b[5;20H\x1b[7m[!!] Select a language \x1b[0m';
+const dialogBody = '\x1b[7;20HChoose the language used for installation:\x1b[9;24HEnglish\x1b[10;24HFrench';
+const dialogButtons = '\x1b[12;20H<Go Back>';
+
+test('a screen wait with settleMs matches the dialog once fully drawn, not while only its title row is', async (t) => {
+  const { console } = makeConsole();
+  const plain = console.waitFor(/Select a language/, { view: 'screen', timeoutMs: 2000 });
+  const settled = console.waitFor(/Select a language/, { view: 'screen', settleMs: 150, timeoutMs: 5000 });
+  const seen: string[] = [];
+  void plain.then(() => seen.push(console.screenText()));
+  void settled.then(() => seen.push(console.screenText()));
+  console.feed(dialogTitle);
+  await plain;
+  console.feed(dialogBody);
+  await console.flushed();
+  console.feed(dialogButtons);
+  await settled;
+  t.notRegex(seen[0]!, /English/, 'without settleMs the wait matches the title row alone');
+  t.regex(seen[1]!, /\[!!\] Select a language[\s\S]*English\n[\s\S]*French[\s\S]*<Go Back>/, 'with settleMs the whole dialog is on the screen');
+});
+
+test('after a stream wait matched, screenText shows everything received so far', async (t) => {
+  const { console } = makeConsole();
+  const wait = console.waitFor('press ESC within 3 seconds');
+  for (const chunk of seabiosBoot.match(/[\s\S]{1,7}/g)!) console.feed(chunk);
+  await wait;
+  t.regex(console.screenText(), /press ESC within 3 seconds for the boot> prompt$/);
+  console.feed('boot> ');
+  await console.flushed();
+  t.regex(console.screenText(), /\nboot> ?$/, 'flushed() waits for the screen to parse what was fed');
+});

@@ -23,6 +23,11 @@ export interface WaitOptions {
   softTimeout?: boolean;
   /** Fail-fast patterns for this wait only, e.g. a firmware banner while a kernel boots. */
   failFast?: FailFastPattern[];
+  /**
+   * On the screen view: match only once the screen has had no output for this long (base ms, scaled like
+   * timeouts), so that a dialog is matched fully drawn, not while only its title row is.
+   */
+  settleMs?: number;
 }
 
 export interface Match {
@@ -54,6 +59,8 @@ interface Waiter {
   patterns: [string, RegExp][];
   failFast: FailFastPattern[];
   scanned: number;
+  settleMs?: number;
+  settleTimer?: NodeJS.Timeout;
   resolve: (value: { outcome: string; match: Match } | { outcome: 'timeout' }) => void;
   reject: (error: Error) => void;
   timer: NodeJS.Timeout;
@@ -82,17 +89,31 @@ export class Console {
     this.sawOutput();
   }
 
-  /** Feeds output from the machine; the process layer calls this for every chunk. */
+  /**
+   * Feeds output from the machine; the process layer calls this for every chunk. The screen parses it
+   * asynchronously, and waits are checked once it has: a wait that matched sees its output on the screen too.
+   */
   feed(raw: string): void {
     this.sawOutput();
     this.options.onOutput?.(raw);
     this.plain += this.stripper.push(raw);
-    let screenWaiters = false;
-    for (const waiter of this.waiters) {
-      if (waiter.view === 'stream') this.checkStream(waiter);
-      else screenWaiters = true;
-    }
-    this.screen.write(raw, screenWaiters ? () => this.checkScreens() : undefined);
+    this.pendingWrites++;
+    this.screen.write(raw, () => {
+      this.pendingWrites--;
+      this.checkWaiters();
+    });
+  }
+
+  private pendingWrites = 0;
+
+  private checkWaiters(): void {
+    for (const waiter of this.waiters) if (waiter.view === 'stream') this.checkStream(waiter);
+    this.checkScreens();
+  }
+
+  /** Resolves once the screen has parsed everything fed so far (screenText() then shows all of it). */
+  flushed(): Promise<void> {
+    return new Promise((resolve) => this.screen.write('', resolve));
   }
 
   /** The machine is gone: pending waits fail now, later ones fail unless already satisfied. */
@@ -135,6 +156,7 @@ export class Console {
         patterns: compiled,
         failFast,
         scanned: this.cursor,
+        ...(options.settleMs !== undefined ? { settleMs: this.options.time.ms(options.settleMs) } : {}),
         resolve: resolve as Waiter['resolve'],
         reject,
         timer: setTimeout(() => {
@@ -144,11 +166,17 @@ export class Console {
         }, timeoutMs),
       };
       this.waiters.add(waiter);
-      if (view === 'stream') this.checkStream(waiter);
-      else this.screen.write('', () => this.checkScreens());
-      if (this.ended && this.waiters.has(waiter)) {
+      // Checked once the screen has parsed what came before, as every wait is (see feed); at once when QEMU has ended.
+      const failIfEnded = () => {
+        if (!this.ended || !this.waiters.has(waiter)) return;
         this.settle(waiter);
         reject(new QemuExited(this.ended.exitCode, this.ended.signal, description, this.evidence()));
+      };
+      if (this.ended && view === 'stream') {
+        this.checkStream(waiter);
+        failIfEnded();
+      } else {
+        this.screen.write('', () => (this.checkWaiters(), failIfEnded()));
       }
     });
   }
@@ -175,7 +203,10 @@ export class Console {
     await this.send(keyBytes('enter'), 0);
   }
 
-  /** The rendered screen, rows joined by newlines. */
+  /**
+   * The rendered screen, rows joined by newlines: everything fed so far once a wait has matched (waits are
+   * checked after the screen parsed their output); after feed() alone, await flushed() first.
+   */
   screenText(): string {
     return this.screen.text();
   }
@@ -224,13 +255,29 @@ export class Console {
     for (const waiter of this.waiters) {
       if (waiter.view !== 'screen') continue;
       const found = earliest(waiter.patterns, text, 0);
+      clearTimeout(waiter.settleTimer);
       if (!found) continue;
+      if (waiter.settleMs !== undefined && !this.ended) {
+        // Any output before the timer fires calls checkScreens again, which starts it over.
+        waiter.settleTimer = setTimeout(() => this.resolveScreen(waiter), waiter.settleMs);
+        continue;
+      }
       this.settle(waiter);
       waiter.resolve({ outcome: found.name, match: toMatch(found.match, -1) });
     }
   }
 
+  /** A settled screen wait: the screen was still for its settle time; it matches if the pattern is still there. */
+  private resolveScreen(waiter: Waiter): void {
+    if (!this.waiters.has(waiter) || this.pendingWrites > 0) return;
+    const found = earliest(waiter.patterns, this.screen.text(), 0);
+    if (!found) return;
+    this.settle(waiter);
+    waiter.resolve({ outcome: found.name, match: toMatch(found.match, -1) });
+  }
+
   private settle(waiter: Waiter): void {
+    clearTimeout(waiter.settleTimer);
     clearTimeout(waiter.timer);
     this.waiters.delete(waiter);
   }

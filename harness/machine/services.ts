@@ -19,7 +19,9 @@ export class MachineServices {
   static async start(config: VmConfig, options: { folder: string; log: string; servedFrom: string; instance: string }): Promise<MachineServices> {
     const server = await BootServer.start(options.folder, options.log);
     try {
-      for (const name of config.network?.serve ?? []) {
+      if (config.media.netboot) await server.serveFolder(config.media.netboot);
+      // A netboot folder is what the machine boots from its server: the vm-config's own files are not needed then.
+      for (const name of config.media.netboot ? [] : (config.network?.serve ?? [])) {
         const file = join(options.servedFrom, name);
         if (!existsSync(file)) {
           throw new UsageError(

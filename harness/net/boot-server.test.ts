@@ -83,3 +83,21 @@ test('fetches of a file count the HTTP downloads and the TFTP reads from the NIC
   t.like(await server.fetches('/hello.txt'), [{ protocol: 'tftp', bytes: 3 }, { protocol: 'http', bytes: 3 }]);
   t.deepEqual(await server.fetches('missing.ipxe'), [], 'a read the server refused is no fetch');
 });
+
+test('a netboot folder is served as it is, subfolders included, and never written', async (t) => {
+  const server = await started(t);
+  const tmp = await dir({ unsafeCleanup: true });
+  t.teardown(() => tmp.cleanup());
+  const { mkdir, writeFile } = await import('node:fs/promises');
+  await mkdir(join(tmp.path, 'debian-installer', 'amd64'), { recursive: true });
+  await writeFile(join(tmp.path, 'pxelinux.0'), 'pxe loader');
+  await writeFile(join(tmp.path, 'debian-installer', 'amd64', 'linux'), 'installer kernel');
+  await server.serveFolder(tmp.path);
+  t.is(await (await fetch(host(server, '/debian-installer/amd64/linux'))).text(), 'installer kernel');
+  t.is(await (await fetch(host(server, '/pxelinux.0'))).text(), 'pxe loader');
+  await server.put('pxelinux.0', 'replaced');
+  t.is(await (await fetch(host(server, '/pxelinux.0'))).text(), 'replaced', 'the served name now holds the new bytes');
+  t.is(await readFile(join(tmp.path, 'pxelinux.0'), 'utf8'), 'pxe loader', "the user's file is unchanged");
+  await t.throwsAsync(server.put('debian-installer/amd64/linux', 'x'), { message: /never written/ });
+  t.is(await readFile(join(tmp.path, 'debian-installer', 'amd64', 'linux'), 'utf8'), 'installer kernel');
+});

@@ -1,7 +1,7 @@
 // A VM's boot server: one private folder served over TFTP (by QEMU's user network) and HTTP (here), every request logged.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createReadStream } from 'node:fs';
-import { appendFile, copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { appendFile, copyFile, mkdir, readdir, readFile, realpath, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join, normalize, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { readPcap, type CapturedFrame } from './pcap.ts';
@@ -69,11 +69,23 @@ export class BootServer {
     return `http://${guestHostAddress}:${this.port}/${path.replace(/^\/+/, '')}`;
   }
 
+  /**
+   * Serves the folder `dir` as it is (e.g. a distribution's netboot tree), over TFTP and HTTP, by links to its
+   * entries: nothing is copied, and nothing in `dir` is ever written (put() replaces a link, never writes through it).
+   */
+  async serveFolder(dir: string): Promise<void> {
+    for (const name of await readdir(dir)) await symlink(join(dir, name), join(this.folder, name));
+  }
+
   /** Puts a file in the served folder: a copy of a host file, or the given bytes. */
   async put(name: string, content: { file: string } | string | Uint8Array): Promise<string> {
     const target = this.resolve(name);
     if (!target) throw new Error(`boot server: "${name}" is not a path inside the served folder`);
     await mkdir(dirname(target), { recursive: true });
+    if (!(await realpath(dirname(target))).startsWith(await realpath(this.folder))) {
+      throw new Error(`boot server: "${name}" is inside a folder served as it is (--netboot), which is never written`);
+    }
+    await rm(target, { force: true });
     if (typeof content === 'object' && 'file' in content) await copyFile(content.file, target);
     else await writeFile(target, content);
     return target;

@@ -2,6 +2,7 @@ import test from 'ava';
 import { buildArgv } from './argv.ts';
 import { bootIndexes } from './boot-order.ts';
 import { loadVmConfig } from '../config/vm-config.ts';
+import { withOverrides } from '../config/overrides.ts';
 
 const files = {
   disk: { path: '/tmp/vm/disk.qcow2', format: 'qcow2' as const },
@@ -105,4 +106,32 @@ test('a machine booting the network by its own -boot n gets no boot index, recor
     t.deepEqual(bootindexes(argv), []);
     t.is(argv[argv.indexOf('-boot') + 1], 'n');
   }
+});
+
+test('boot media and overrides: a read-only CD-ROM and floppy, a direct kernel boot, memory, CPUs and further arguments', (t) => {
+  const config = withOverrides(loadVmConfig('amd64-bios'), {
+    media: { cdrom: '/media/debian.iso', floppy: '/media/fd.img', kernel: '/media/vmlinuz', initrd: '/media/initrd.gz', append: 'console=ttyS0 quiet' },
+    memoryMiB: 2048,
+    cpus: 2,
+    qemuArgs: ['-boot', 'd'],
+  });
+  const argv = buildArgv(config, files, { accel: 'tcg', name: 'x' });
+  const drives = argv.flatMap((a, i) => (a === '-drive' ? [argv[i + 1]] : []));
+  t.true(drives.includes('file=/media/debian.iso,format=raw,media=cdrom,readonly=on'));
+  t.true(drives.includes('file=/media/fd.img,format=raw,if=floppy,readonly=on'));
+  t.is(argv[argv.indexOf('-kernel') + 1], '/media/vmlinuz');
+  t.is(argv[argv.indexOf('-initrd') + 1], '/media/initrd.gz');
+  t.is(argv[argv.indexOf('-append') + 1], 'console=ttyS0 quiet', 'the command line is one argument');
+  t.is(argv[argv.indexOf('-m') + 1], '2048');
+  t.is(argv[argv.indexOf('-smp') + 1], '2');
+  t.deepEqual(argv.slice(argv.indexOf('-boot'), argv.indexOf('-boot') + 2), ['-boot', 'd']);
+  const plain = buildArgv(loadVmConfig('amd64-bios'), files, { accel: 'tcg', name: 'x' });
+  t.false(plain.includes('-smp') || plain.includes('-kernel'), 'a vm-config without them gets neither');
+});
+
+test('overrides: a kernel without one is refused for initrd or append, netboot needs a NIC', (t) => {
+  const bios = loadVmConfig('amd64-bios');
+  t.throws(() => withOverrides(bios, { media: { initrd: '/media/initrd.gz' } }), { message: /"initrd" needs "kernel"/ });
+  t.throws(() => withOverrides(bios, { media: { netboot: '/srv/netboot' } }), { message: /amd64-bios has no NIC/ });
+  t.is(withOverrides(loadVmConfig('amd64-ipxe'), { media: { netboot: '/srv/netboot' } }).media.netboot, '/srv/netboot');
 });

@@ -2,6 +2,7 @@
 import type { VmConfig } from '../config/vm-config.ts';
 import type { Accel } from '../deadline.ts';
 import { bootIndexes, type BootIndexes } from './boot-order.ts';
+import { mediaArgs } from './media-args.ts';
 
 export interface Drive {
   path: string;
@@ -40,6 +41,7 @@ export function buildArgv(config: VmConfig, files: VmFiles, options: ArgvOptions
   const args = ['-name', options.name, '-M', config.machine, '-accel', options.accel];
   args.push('-cpu', options.accel === 'kvm' && config.arch === 'amd64' ? 'host' : config.cpu);
   args.push('-m', String(config.memoryMiB));
+  if (config.cpus !== undefined) args.push('-smp', String(config.cpus));
   args.push(...consoleArgs);
   args.push('-qmp', `unix:${files.qmpSocket},server=on,wait=off`);
   const boot = bootIndexes(config);
@@ -48,6 +50,7 @@ export function buildArgv(config: VmConfig, files: VmFiles, options: ArgvOptions
   if (files.writeLog) args.push(...recordedDiskArgs(config, files.disk, files.writeLog, boot));
   else args.push(...bootDiskArgs(config, files.disk, boot));
   for (const drive of files.extraDisks) args.push('-drive', driveSpec(config, drive));
+  args.push(...mediaArgs(config.media));
   args.push(...config.extraArgs);
   if (files.incoming) args.push('-incoming', 'defer');
   return args;

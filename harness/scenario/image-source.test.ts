@@ -2,7 +2,9 @@ import test from 'ava';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { imagesFor, parseVersionedFs, userImagesFromEnv } from './image-source.ts';
+import { bootImagesFor, imagesFor, parseVersionedFs, userImagesFromEnv } from './image-source.ts';
+import { loadVmConfig } from '../config/vm-config.ts';
+import { withOverrides } from '../config/overrides.ts';
 import { loadProfile } from '../config/profile.ts';
 import { sha256File } from '../disk/sha256.ts';
 import { makeSmallDisk } from '../image/testdata/small-disk.ts';
@@ -38,4 +40,14 @@ test('--fs FILE=VERSION names the version the .fs holds; without one the error s
     message: '--fs root.fs: name the version the .fs holds, as its root reports it (e.g. --fs root.fs=7.6)',
   });
   t.throws(() => parseVersionedFs('root.fs='), { message: /e\.g\. --fs root\.fs=7\.6/ });
+});
+
+test("a machine's own image without .fs files is booted alone: no A/B images, the fixture is not used", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'bp-source-'));
+  const disk = await makeSmallDisk(dir);
+  const config = withOverrides(loadVmConfig('amd64-bios'), { media: { image: disk.image } });
+  const images = await bootImagesFor(config, 'normal', loadProfile('generic'), undefined);
+  t.deepEqual(images, { disk: disk.image, sha256: await sha256File(disk.image) });
+  const run = await bootImagesFor(loadVmConfig('amd64-bios'), 'normal', loadProfile('generic'), { image: disk.image, fs: [] });
+  t.is(run.fixture, undefined, 'an --image without --fs has no A/B images either');
 });

@@ -3,6 +3,7 @@
 import { dirname, resolve } from 'node:path';
 import { stat } from 'node:fs/promises';
 import type { TargetProfile } from '../config/profile.ts';
+import type { VmConfig } from '../config/vm-config.ts';
 import { checkFixtureRequest, ensureFixture, type Fixture } from '../fixture/fixture.ts';
 import { readPartitions } from '../disk/mbr.ts';
 import { sha256File } from '../disk/sha256.ts';
@@ -60,6 +61,27 @@ export async function imagesFor(arch: string, variant: string, profile: TargetPr
 }
 
 let cached: Promise<Fixture> | undefined;
+
+/** What a test boots: a disk image and, when the run has A/B images (the fixture's, or validate's --fs), those. */
+export interface BootImages {
+  disk: string;
+  sha256: string;
+  /** Absent when the run boots a user's image without .fs files (run --image, a vm-config's "image"). */
+  fixture?: Fixture;
+}
+
+/**
+ * The images of one test: validate's image and .fs files, else the machine's own image (`--image` or the
+ * vm-config's `image`, with no A/B images), else the fixture of its architecture.
+ */
+export async function bootImagesFor(config: VmConfig, variant: string, profile: TargetProfile, user = userImagesFromEnv()): Promise<BootImages> {
+  const image = user?.fs.length === 0 ? user.image : user ? undefined : config.media.image;
+  if (image) return { disk: image, sha256: await (hashes[image] ??= sha256File(image)) };
+  const fixture = await imagesFor(config.arch, variant, profile, user);
+  return { disk: fixture.disk, sha256: fixture.manifest.files['disk.img']?.sha256 ?? (await sha256File(fixture.disk)), fixture };
+}
+
+const hashes: Record<string, Promise<string>> = {};
 
 /**
  * The user's files in the fixture's shape: root-v1.fs stands for the root the image boots by default (hashed from

@@ -1,6 +1,5 @@
 // Registers a scenario as one ava test per machine, gives it a TestMachine, and records its result.
 import test, { type ExecutionContext } from 'ava';
-import { sha256File } from '../disk/sha256.ts';
 import { mkdir } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { loadProfile } from '../config/profile.ts';
@@ -11,7 +10,7 @@ import { Machine } from '../machine/machine.ts';
 import { BootPath } from '../boot/boot-path.ts';
 import { appendRecord } from '../results/records.ts';
 import type { TestRecord } from '../results/model.ts';
-import { imagesFor, userImagesFromEnv } from './image-source.ts';
+import { bootImagesFor, userImagesFromEnv } from './image-source.ts';
 import { inShard, machineChoices, machinesFor, selectionFromEnv, type ScenarioMeta } from './selection.ts';
 import { TestMachine } from './test-machine.ts';
 import { describeError } from './describe-error.ts';
@@ -61,7 +60,7 @@ export function scenario(meta: ScenarioMeta, body: ScenarioBody): void {
   }
   // The variants are broken fixtures: a user's images have none.
   if (variant !== 'normal' || userImagesFromEnv()) return;
-  const detectors = machinesFor(meta, { ...selection, slice: 'ci' });
+  const detectors = machinesFor(meta, { ...selection, slice: 'ci' }).filter((c) => !c.media.image);
   for (const { variant: broken, failure, machines } of meta.detects ?? []) {
     for (const config of detectors.filter((c) => !machines || machines.includes(c.name))) {
       const name = `${meta.name}:catches-${broken}`;
@@ -74,7 +73,7 @@ export function scenario(meta: ScenarioMeta, body: ScenarioBody): void {
 
 /** Runs a scenario as an attempt that must fail, with a message that shows it failed for the right reason. */
 async function expectFailure(t: ExecutionContext, vm: TestMachine, name: string, variant: string, failure: RegExp, body: ScenarioBody) {
-  const attempt = await t.try((tt) => body(tt, vm));
+  const attempt = await t.try((tt) => (vm.assertWith(tt), body(tt, vm)));
   const messages = attempt.errors.map((e) => describeError(e).message).join('\n');
   attempt.discard();
   t.false(attempt.passed, `the ${name} scenario passed on the ${variant} fixture, whose flaw it exists to catch`);
@@ -103,14 +102,14 @@ async function runOne(
   let vm: TestMachine | undefined;
   let error: unknown;
   try {
-    const fixture = await imagesFor(config.arch, requestedVariant, profile);
-    image = { path: fixture.disk, sha256: fixture.manifest.files['disk.img']?.sha256 ?? (await sha256File(fixture.disk)) };
-    machine = await Machine.create({ config, profile, image: fixture.disk, accel: accel.accel, artifactDir });
+    const images = await bootImagesFor(config, requestedVariant, profile);
+    image = { path: images.disk, sha256: images.sha256 };
+    machine = await Machine.create({ config, profile, image: images.disk, accel: accel.accel, artifactDir });
     t.teardown(() => machine?.release());
-    vm = new TestMachine(t, config, profile, fixture, machine, new BootPath(machine, profile));
+    vm = new TestMachine(t, config, profile, images.fixture, machine, new BootPath(machine, profile));
     const testMachine = vm;
     // An attempt keeps each failure's own message (ava's thrown TestFailure only says "The test has failed").
-    const attempt = await t.try((tt) => body(tt, testMachine));
+    const attempt = await t.try((tt) => (testMachine.assertWith(tt), body(tt, testMachine)));
     if (!attempt.passed) error = attempt.errors[0];
     attempt.commit({ retainLogs: true });
   } catch (caught) {

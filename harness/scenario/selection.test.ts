@@ -1,6 +1,7 @@
 import test from 'ava';
 import { qualifies, whyNotOn, type ScenarioMeta } from './selection.ts';
 import { loadVmConfig } from '../config/vm-config.ts';
+import { withOverrides } from '../config/overrides.ts';
 
 const meta: ScenarioMeta = { name: 'x', description: 'x', depth: 'full', ci: [], timeoutMinutes: 1 };
 
@@ -28,4 +29,11 @@ test('a scenario that needs a shell is skipped on a loader-depth machine; one th
   t.is(whyNotOn(nvram, loadVmConfig('ppc64-ofw')), undefined);
   t.is(whyNotOn(nvram, mac), "needs a firmware that keeps its boot setting in NVRAM; macppc-ofw's keeps its boot commands: none");
   t.is(whyNotOn(nvram, loadVmConfig('amd64-bios')), "needs a firmware that keeps its boot setting in NVRAM; amd64-bios's is not told how to boot");
+});
+
+test("a scenario that needs A/B roots is skipped, with the reason, on a machine booting a user's image alone", (t) => {
+  const mine = withOverrides(loadVmConfig('amd64-bios'), { media: { image: '/images/mine.qcow2' } });
+  t.true(qualifies({ ...meta, needs: ['ab-roots'] }, loadVmConfig('amd64-bios')), 'the fixture has them');
+  t.regex(whyNotOn({ ...meta, needs: ['ab-roots'] }, mine) ?? '', /needs A\/B root images to upgrade to; amd64-bios boots \/images\/mine\.qcow2 without them \(to check A\/B, run bootproof validate/);
+  t.true(qualifies(meta, mine), 'a scenario that only powers on and waits runs');
 });

@@ -1,6 +1,7 @@
 // Which machines a scenario runs on in this run: its requirements, the run's machine filter and slice.
 import { hasLoaderPrompt, loadVmConfig, machineNames, type Depth, type VmConfig } from '../config/vm-config.ts';
 import { UsageError } from '../errors.ts';
+import { overridesFromEnv, withOverrides } from '../config/overrides.ts';
 
 export interface ScenarioMeta {
   name: string;
@@ -19,9 +20,10 @@ export interface ScenarioMeta {
   /**
    * What the machine must offer beyond the depth: `loader-prompt`, the image's own interactive loader (`boot>`);
    * `write-log`, a boot disk whose writes QEMU's blklogwrites can record (virtio); `firmware-nvram`, a firmware
-   * that keeps its boot setting across QEMU restarts; `network`, a NIC with the VM's boot server and metadata service.
+   * that keeps its boot setting across QEMU restarts; `network`, a NIC with the VM's boot server and metadata service;
+   * `ab-roots`, the A/B images to upgrade to (`vm.fixture`), which a run booting a user's image (`--image`) has not.
    */
-  needs?: ('loader-prompt' | 'write-log' | 'firmware-nvram' | 'network')[];
+  needs?: ('loader-prompt' | 'write-log' | 'firmware-nvram' | 'network' | 'ab-roots')[];
   /** The most disks the scenario attaches besides the boot disk at one power-on (machines with fewer do not run it). */
   extraDisks?: number;
 }
@@ -81,6 +83,9 @@ export function whyNotOn(meta: ScenarioMeta, config: VmConfig): string | undefin
     return `needs a firmware that keeps its boot setting in NVRAM; ${config.name}'s ${kept}`;
   }
   if (meta.needs?.includes('network') && !config.network) return `needs a NIC with a boot server; ${config.name} has none`;
+  if (meta.needs?.includes('ab-roots') && config.media.image) {
+    return `needs A/B root images to upgrade to; ${config.name} boots ${config.media.image} without them (to check A/B, run bootproof validate --image IMG --fs FS=VERSION)`;
+  }
   const room = config.disk.guestDevices.length - 1;
   if ((meta.extraDisks ?? 0) > room) return `attaches ${meta.extraDisks} extra disks; ${config.name} takes ${room}`;
   return undefined;
@@ -94,7 +99,8 @@ export function qualifies(meta: ScenarioMeta, config: VmConfig): boolean {
 /** The machines of the run's filter and slice, each with the reason the scenario cannot run there, if any. */
 export function machineChoices(meta: ScenarioMeta, selection: RunSelection): { config: VmConfig; skip?: string }[] {
   const configs = new Map<string, VmConfig>();
-  for (const config of (selection.machines ?? machineNames()).map((m) => loadVmConfig(m))) {
+  const overrides = overridesFromEnv();
+  for (const config of (selection.machines ?? machineNames()).map((m) => withOverrides(loadVmConfig(m), overrides))) {
     if (!configs.has(config.name)) configs.set(config.name, config);
   }
   return [...configs.values()]

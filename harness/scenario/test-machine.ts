@@ -7,7 +7,7 @@ import { BootPath } from '../boot/boot-path.ts';
 import type { BootRecord, StepRecord } from '../results/model.ts';
 import { dirname, join } from 'node:path';
 import type { Shell } from '../boot/shell.ts';
-import type { Console } from '../console/console.ts';
+import type { Console, WaitOptions } from '../console/console.ts';
 import type { Fixture, RootNumber } from '../fixture/fixture.ts';
 import { BootproofError, UsageError } from '../errors.ts';
 
@@ -20,17 +20,66 @@ export class TestMachine {
     private readonly t: ExecutionContext,
     readonly config: VmConfig,
     readonly profile: TargetProfile,
-    readonly fixture: Fixture,
+    private readonly images: Fixture | undefined,
     readonly machine: Machine,
     readonly boot: BootPath,
-  ) {}
+  ) {
+    this.assertions = t;
+  }
+
+  /** The A/B images of the run (the fixture's, or validate's); a run booting a user's image alone has none. */
+  get fixture(): Fixture {
+    if (!this.images) {
+      throw new UsageError(
+        `this run boots ${this.machine.options.image} without A/B images, so there is no vm.fixture: declare needs: ['ab-roots'] in the scenario, or give the .fs files with bootproof validate --fs FS=VERSION`,
+      );
+    }
+    return this.images;
+  }
+
+  /** Whether the run has A/B images (`vm.fixture`). */
+  get hasFixture(): boolean {
+    return this.images !== undefined;
+  }
 
   get shell(): Shell {
     return this.boot.shell;
   }
 
+  /**
+   * The machine's console. A wait that matched is an assertion of the test (ava's `t.pass`), so a scenario that
+   * only powers on and waits passes on its waits, and fails on the first that times out.
+   */
   get console(): Console {
-    return this.machine.console;
+    const console = this.machine.console;
+    const passed = (pattern: unknown) => this.assertions.pass(`the console showed ${String(pattern)}`);
+    return new Proxy(console, {
+      get(target, key) {
+        if (key === 'waitFor') {
+          return async (pattern: RegExp | string, options?: WaitOptions) => {
+            const match = await target.waitFor(pattern, options);
+            passed(pattern);
+            return match;
+          };
+        }
+        if (key === 'waitForAny') {
+          return async (patterns: Record<string, RegExp | string>, options?: WaitOptions) => {
+            const result = await target.waitForAny(patterns, options);
+            if (result.outcome !== 'timeout') passed(patterns[result.outcome]);
+            return result;
+          };
+        }
+        const value: unknown = Reflect.get(target, key);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+  }
+
+  private assertions: Pick<ExecutionContext, 'pass'>;
+
+  /** The assertions of the running attempt (the scenario body runs in `t.try`, whose own `t` must assert). */
+  assertWith(t: Pick<ExecutionContext, 'pass'>): void {
+    this.assertions = t;
   }
 
   /** What the last boot brought up: device, version, boot id. */
@@ -60,7 +109,7 @@ export class TestMachine {
    * fixture and by `--image-version` and `--fs FILE=VERSION`; the image's own is otherwise read at the test's first boot.
    */
   version(n: RootNumber): string {
-    const version = this.fixture.versions[n] ?? (n === 1 ? this.boot.boots.find((b) => b.version !== undefined)?.version : undefined);
+    const version = this.images?.versions[n] ?? (n === 1 ? this.boot.boots.find((b) => b.version !== undefined)?.version : undefined);
     if (version === undefined) {
       throw new UsageError(`the version of root ${n} is not known before the image has booted: give it with --image-version`);
     }
