@@ -15,6 +15,8 @@ export interface FailFastPattern {
 export interface TargetProfile {
   name: string;
   description: string;
+  /** The shape of the built-in fixture image this target is tested on (scripts/fixture/shape/). */
+  fixtureShape: string;
   loader: {
     banner: RegExp;
     interruptWindow: RegExp;
@@ -116,6 +118,7 @@ export function parseProfile(name: string, file: string, raw: unknown): TargetPr
   const profile: TargetProfile = {
     name,
     description: r.string('description'),
+    fixtureShape: r.string('fixtureShape', 'resflash-linux'),
     loader: {
       banner: loader.regex('banner'),
       interruptWindow: loader.regex('interruptWindow'),

@@ -57,8 +57,8 @@ const avaCli = join(dirname(createRequire(import.meta.url).resolve('ava')), 'cli
 export async function runScenarios(request: RunRequest): Promise<RunOutcome> {
   const files = request.scenarios.map(scenarioFile);
   const configs = (request.machines ?? []).map((m) => loadVmConfig(m));
-  for (const config of configs) checkFixtureRequest(config.arch, request.variant);
-  loadProfile(request.profile);
+  const profile = loadProfile(request.profile);
+  for (const config of configs) checkFixtureRequest(config.arch, request.variant, profile.fixtureShape);
   if (request.shard) parseShard(request.shard);
   const knownFailures = loadKnownFailures(request.knownFailures, machineNames());
   await prepareOutDir(request.out);
