@@ -93,3 +93,10 @@ test('a profile from a file: a missing file, broken JSON, a typo, a missing or m
   });
   t.throws(() => loadProfile(write('array.json', [])), { message: `${join(dir, 'array.json')}: expected a JSON object at the top level, got [] (array)` });
 });
+
+test('the OpenBSD profile names disks and partitions as OpenBSD does; the fixture profile leaves them to the vm-config', (t) => {
+  const names = loadProfile('openbsd-resflash').deviceNames!;
+  t.is(fill(names.partition, { n: '0', partition: loadProfile('openbsd-resflash').partitions.hd0e! }), '/dev/sd0e');
+  t.is(fill(names.disk, { n: '1' }), '/dev/sd1c', 'the first extra disk is read whole through its c partition');
+  t.is(loadProfile('fixture').deviceNames, undefined);
+});

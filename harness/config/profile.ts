@@ -65,6 +65,12 @@ export interface TargetProfile {
   /** Each root device's partition, appended to the boot disk's guest device name. */
   partitions: Record<string, string>;
   /**
+   * The target system's names for the guest's disks and their partitions (`{n}`: 0 the boot disk, 1 the first extra
+   * disk), e.g. OpenBSD's `/dev/sd{n}c` and `/dev/sd{n}{partition}`. Without them, the vm-config's guestDevices (Linux's
+   * names) are used, with the partition appended.
+   */
+  deviceNames?: { disk: string; partition: string };
+  /**
    * The image's first-stage loader that Open Firmware loads by path (OpenBSD's ofwboot): its file name and
    * partition (1 = the first MBR partition). Fills `{loaderFile}` and `{loaderPartition}` in vm-config boot commands.
    */
@@ -164,6 +170,7 @@ export function parseProfile(name: string, file: string, raw: unknown): TargetPr
       checkCfg: commands.string('checkCfg'),
     },
     partitions: stringMap(r.object('partitions')),
+    deviceNames: parseDeviceNames(r.object('deviceNames', 'optional')),
     firmwareLoader: parseFirmwareLoader(r.object('firmwareLoader', 'optional')),
     failFast: r.objects('failFast').map((f) => {
       const pattern = { name: f.string('name'), regex: f.regex('regex') };
@@ -177,6 +184,13 @@ export function parseProfile(name: string, file: string, raw: unknown): TargetPr
     throw new UsageError(`${file}: identify: "command" needs "commandPattern"`);
   }
   return Object.freeze(profile);
+}
+
+function parseDeviceNames(reader: ObjectReader | undefined): TargetProfile['deviceNames'] {
+  if (!reader) return undefined;
+  const names = { disk: reader.string('disk'), partition: reader.string('partition') };
+  reader.done();
+  return names;
 }
 
 function parseFirmwareLoader(reader: ObjectReader | undefined): TargetProfile['firmwareLoader'] {
