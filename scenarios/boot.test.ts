@@ -12,7 +12,7 @@ scenario(
   async (t, vm) => {
     await vm.step('power on and boot to a shell', () => vm.boot.reach('shell'));
     vm.expectBooted(t, { device: 'hd0d', version: vm.version(1) }, `a fresh image boots the root boot.conf names, d, with version ${vm.version(1)}`);
-    t.regex(vm.booted.bootId ?? '', /^[0-9a-f-]{36}$/, `the boot reports a boot id: ${vm.booted.bootId}`);
+    t.truthy(vm.booted.bootId, 'the boot reports a boot id, which tells one boot from the next');
 
     const rootMount = await vm.shell.succeed("awk '$2 == \"/\" { print $4 }' /proc/mounts");
     t.regex(rootMount.trim(), /^ro(,|$)/, `the root filesystem is mounted read-only: ${rootMount.trim()}`);

@@ -10,7 +10,7 @@ packages=(
   qemu-system-mips u-boot-qemu u-boot-tools binutils
   qemu-system-ppc
   grub-pc-bin grub-efi-amd64-bin grub-common
-  mtools dosfstools e2fsprogs e2fsck-static fdisk cpio busybox-static kmod fakeroot zstd
+  mtools dosfstools e2fsprogs e2fsck-static fdisk cpio busybox-static kmod fakeroot zstd makefs
   linux-image-amd64
   chromium fonts-liberation fonts-dejavu-core
 )
@@ -55,3 +55,5 @@ echo "setup: fixture images (built once, then cached)" >&2
 for arch in amd64 "${foreign_arches[@]}" powerpc; do
   node bin/bootproof.js fixture build --arch "$arch" >&2
 done
+# The openbsd-resflash profile's image: OpenBSD's layout and console lines (amd64).
+node bin/bootproof.js fixture build --arch amd64 --shape openbsd >&2

@@ -346,12 +346,14 @@ export class BootPath {
     const resetLoop: FailFastPattern[] = [{ name: 'unplanned firmware restart', regex: this.target.config.firmware.banner }];
     await console.waitFor(this.profile.loader.booting, { timeoutMs: limits.loader });
     this.lap('loaderMs');
-    await console.waitFor(this.profile.kernel.userlandStarted, { timeoutMs: limits.kernel, failFast: resetLoop });
+    const started = await console.waitFor(this.profile.kernel.userlandStarted, { timeoutMs: limits.kernel, failFast: resetLoop });
     this.lap('kernelMs');
     const boot = this.lastBoot;
     if (this.profile.identify.console) {
-      const found = await console.waitFor(this.profile.identify.console, { timeoutMs: limits.userland, failFast: resetLoop });
-      this.identify(found.groups);
+      // The line that ended the kernel phase may be the one that names the root (OpenBSD's "root on sd0d").
+      const inStarted = this.profile.identify.console.exec(started.text);
+      const found = inStarted ?? (await console.waitFor(this.profile.identify.console, { timeoutMs: limits.userland, failFast: resetLoop }));
+      this.identify({ ...found.groups });
     }
     await this.login();
     await console.waitFor(this.profile.shell.prompt, { timeoutMs: limits.userland, failFast: resetLoop });

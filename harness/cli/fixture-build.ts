@@ -1,22 +1,23 @@
 // `bootproof fixture build`: builds (or reuses) a fixture image and prints its folder.
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.ts';
-import { checkFixtureRequest, ensureFixture, fixtureArches, fixtureVariants } from '../fixture/fixture.ts';
+import { checkFixtureRequest, ensureFixture, fixtureArches, fixtureShapes, fixtureVariants } from '../fixture/fixture.ts';
 import { command } from './command.ts';
 
 export const fixtureBuild = command({
   name: 'fixture build',
-  usage: `usage: bootproof fixture build --arch A [--variant V] [--out DIR]
+  usage: `usage: bootproof fixture build --arch A [--variant V] [--shape S] [--out DIR]
 build (or reuse) a fixture image, print its folder
 
   --arch A               ${fixtureArches.join(', ')}
   --variant V            fixture variant (${fixtureVariants.join(', ')})
+  --shape S              image layout and console dialect (${fixtureShapes.join(', ')}; default resflash-linux)
   --out DIR              build into DIR (default: the cache, ~/.cache/bootproof)`,
-  options: { arch: { type: 'string' }, variant: { type: 'string' }, out: { type: 'string' } },
+  options: { arch: { type: 'string' }, variant: { type: 'string' }, shape: { type: 'string' }, out: { type: 'string' } },
   async run(values) {
     if (!values.arch) throw new UsageError(`fixture build needs --arch (${fixtureArches.join(', ')})`);
-    const { arch, variant } = checkFixtureRequest(values.arch, values.variant ?? 'normal');
-    const fixture = await ensureFixture(arch, variant, values.out ? resolve(values.out) : undefined);
+    const { arch, variant, shape } = checkFixtureRequest(values.arch, values.variant ?? 'normal', values.shape);
+    const fixture = await ensureFixture(arch, variant, { shape, out: values.out ? resolve(values.out) : undefined });
     console.log(fixture.dir);
     return 0;
   },

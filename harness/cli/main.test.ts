@@ -13,7 +13,7 @@ test.serial('an option the command does not take exits 2, naming it, the command
 test.serial('every unknown option is named, short ones too', async (t) => {
   const { code, err } = await bootproof('fixture', 'build', '--arch', 'amd64', '--slice', 'ci', '-z');
   t.is(code, 2);
-  t.regex(err, /^bootproof: unknown option --slice, -z for fixture build: fixture build takes --arch, --variant, --out, -h\/--help/);
+  t.regex(err, /^bootproof: unknown option --slice, -z for fixture build: fixture build takes --arch, --variant, --shape, --out, -h\/--help/);
 });
 
 test.serial('the options of run are not those of nightly', async (t) => {

@@ -3,8 +3,9 @@ import { UsageError } from '../errors.ts';
 
 const named: Record<string, string> = { escape: '\x1b', enter: '\r', space: ' ', tab: '\t', backspace: '\x7f' };
 
-/** The bytes of a named key; throws a UsageError naming the accepted names. */
+/** The bytes of a named key, or of keys separated by spaces ("escape ctrl-u"); throws a UsageError naming the accepted names. */
 export function keyBytes(name: string): string {
+  if (name.includes(' ')) return name.split(/ +/).filter(Boolean).map(keyBytes).join('');
   if (/^[!-~]$/.test(name)) return name;
   const key = name.toLowerCase();
   if (named[key]) return named[key];

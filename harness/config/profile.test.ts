@@ -109,3 +109,10 @@ test('a shell without a loader, or commands without a shell, is refused with the
   t.throws(() => parseProfile('x', 'x.json', { description: 'x', commands: fixture.commands }), { message: /"commands" needs "shell"/ });
   t.throws(() => parseProfile('x', 'x.json', { description: 'x', shel: {} }), { message: /unknown key "shel"/ });
 });
+
+test('the OpenBSD profile names disks and partitions as OpenBSD does; the fixture profile leaves them to the vm-config', (t) => {
+  const names = loadProfile('openbsd-resflash').deviceNames!;
+  t.is(fill(names.partition, { n: '0', partition: loadProfile('openbsd-resflash').partitions.hd0e! }), '/dev/sd0e');
+  t.is(fill(names.disk, { n: '1' }), '/dev/sd1c', 'the first extra disk is read whole through its c partition');
+  t.is(loadProfile('fixture').deviceNames, undefined);
+});

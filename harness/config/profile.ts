@@ -23,6 +23,8 @@ export interface TargetProfile {
    * the sections' fields then hold patterns that never match and are never used.
    */
   stages: { loader: boolean; shell: boolean };
+  /** The shape of the built-in fixture image this target is tested on (scripts/fixture/shape/). */
+  fixtureShape: string;
   loader: {
     banner: RegExp;
     interruptWindow: RegExp;
@@ -70,6 +72,12 @@ export interface TargetProfile {
   };
   /** Each root device's partition, appended to the boot disk's guest device name. */
   partitions: Record<string, string>;
+  /**
+   * The target system's names for the guest's disks and their partitions (`{n}`: 0 the boot disk, 1 the first extra
+   * disk), e.g. OpenBSD's `/dev/sd{n}c` and `/dev/sd{n}{partition}`. Without them, the vm-config's guestDevices (Linux's
+   * names) are used, with the partition appended.
+   */
+  deviceNames?: { disk: string; partition: string };
   /**
    * The image's first-stage loader that Open Firmware loads by path (OpenBSD's ofwboot): its file name and
    * partition (1 = the first MBR partition). Fills `{loaderFile}` and `{loaderPartition}` in vm-config boot commands.
@@ -133,6 +141,7 @@ export function parseProfile(name: string, file: string, raw: unknown): TargetPr
     name,
     description: r.string('description'),
     stages,
+    fixtureShape: r.string('fixtureShape', 'resflash-linux'),
     loader: {
       banner: loader.regex('banner'),
       interruptWindow: loader.regex('interruptWindow'),
@@ -178,6 +187,7 @@ export function parseProfile(name: string, file: string, raw: unknown): TargetPr
       checkCfg: commands.string('checkCfg'),
     },
     partitions: stringMap(r.object('partitions', 'optional') ?? new ObjectReader(file, 'partitions.', {})),
+    deviceNames: parseDeviceNames(r.object('deviceNames', 'optional')),
     firmwareLoader: parseFirmwareLoader(r.object('firmwareLoader', 'optional')),
     failFast: (r.has('failFast') ? r.objects('failFast') : []).map((f) => {
       const pattern = { name: f.string('name'), regex: f.regex('regex') };
@@ -209,6 +219,13 @@ const absent = {
     mountMbr: 'none', unmountMbr: 'none', bootConfLine: 'none', writableDiskMounts: 'none', checkCfg: 'none',
   },
 } satisfies Record<string, Record<string, Json>>;
+
+function parseDeviceNames(reader: ObjectReader | undefined): TargetProfile['deviceNames'] {
+  if (!reader) return undefined;
+  const names = { disk: reader.string('disk'), partition: reader.string('partition') };
+  reader.done();
+  return names;
+}
 
 function parseFirmwareLoader(reader: ObjectReader | undefined): TargetProfile['firmwareLoader'] {
   if (!reader) return undefined;

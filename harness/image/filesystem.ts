@@ -4,11 +4,22 @@ import { open } from 'node:fs/promises';
 export interface FilesystemId {
   kind: 'ext2' | 'ext3' | 'ext4' | 'fat12' | 'fat16' | 'fat32' | 'ffs1' | 'ffs2';
   label?: string;
+  /** The filesystem's own size, where its superblock says it (FFS: fragments times the fragment size). */
+  bytes?: number;
 }
 
 const EXT_MAGIC = 0xef53;
 const FFS1_MAGIC = 0x011954;
 const FFS2_MAGIC = 0x19540119;
+/**
+ * Where FFS superblocks are (sys/ufs/ffs/fs.h): FFS1 at 8 KiB; FFS2 at 64 KiB as newfs writes it, or at 8 KiB, where
+ * NetBSD's makefs writes it and the kernel's search finds it too (fs_sblockloc says which). The magic is at +1372.
+ */
+const ffsSuperblocks = [
+  { at: 65536, magic: FFS2_MAGIC, kind: 'ffs2' },
+  { at: 8192, magic: FFS2_MAGIC, kind: 'ffs2' },
+  { at: 8192, magic: FFS1_MAGIC, kind: 'ffs1' },
+] as const;
 
 /** The filesystem starting at `startByte` (reading at most `bytes`), or undefined when none is recognised. */
 export async function identifyFilesystem(image: string, startByte: number, bytes: number): Promise<FilesystemId | undefined> {
@@ -27,14 +38,21 @@ export async function identifyFilesystem(image: string, startByte: number, bytes
       const fat = fatKind(boot);
       if (fat) return fat;
     }
-    for (const [at, magic, kind] of [[8192, FFS1_MAGIC, 'ffs1'], [65536, FFS2_MAGIC, 'ffs2']] as const) {
+    for (const { at, magic, kind } of ffsSuperblocks) {
       const sb = await read(at, 1400);
-      if (sb && sb.readUInt32LE(1372) === magic) return { kind, ...label(sb.subarray(680, 712)) };
+      if (!sb || sb.readUInt32LE(1372) !== magic) continue;
+      if (kind === 'ffs2' && Number(sb.readBigInt64LE(1000)) !== at) continue;
+      return { kind, ...label(sb.subarray(680, 712)), bytes: ffsFragments(sb, kind) * sb.readInt32LE(52) };
     }
     return undefined;
   } finally {
     await file.close();
   }
+}
+
+/** fs_size: FFS1's 32-bit count at +36, FFS2's 64-bit one at +1080. */
+function ffsFragments(sb: Buffer, kind: 'ffs1' | 'ffs2'): number {
+  return kind === 'ffs1' ? sb.readInt32LE(36) : Number(sb.readBigInt64LE(1080));
 }
 
 function extKind(sb: Buffer): FilesystemId {

@@ -1,10 +1,13 @@
 import test from 'ava';
 import { mkdtemp, open, truncate, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { execa } from 'execa';
 import { makeDisklabel } from '../disk/disklabel.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspectImage } from './inspect.ts';
+import { identifyFilesystem } from './filesystem.ts';
 import type { MbrDiskFindings } from './mbr-disk.ts';
 import type { ImageFormat } from './format.ts';
 import { sha256File } from '../disk/sha256.ts';
@@ -79,4 +82,38 @@ test('inspect lists the disklabel of an OpenBSD partition', async (t) => {
   t.is(p.typeName, 'OpenBSD');
   t.deepEqual(p.disklabel?.map((l) => [l.letter, l.startByte / 512, l.bytes / 512]), [['a', 128, 4096], ['c', 0, 32768], ['d', 4224, 8192]]);
   t.true(found.lines.some((l) => /^ {7}d {2}disklabel/.test(l)));
+});
+
+// Made by Debian's makefs (NetBSD's): `makefs -t ffs -o version=N,bsize=4096,fsize=512 -s 64k` of a tree holding
+// etc/boot.conf, gzipped. makefs writes the FFS2 superblock at 8 KiB (fs_sblockloc 8192), not at newfs's 64 KiB.
+const makefsImage = (version: 1 | 2) => gunzipSync(readFileSync(new URL(`./testdata/ffs${version}-makefs.img.gz`, import.meta.url)));
+
+test('inspect identifies the FFS1 and FFS2 roots of a disklabel by their superblocks, with their sizes', async (t) => {
+  const dir = await tmp();
+  const image = join(dir, 'openbsd-ffs.img');
+  await writeFile(image, '');
+  await truncate(image, 4 * 1048576);
+  await execa('sfdisk', ['--quiet', image], { input: 'label: dos\nunit: sectors\nstart=64, size=8128, type=a6, bootable\n' });
+  const file = await open(image, 'r+');
+  await file.write(makeDisklabel({ c: [0, 8192, 0], d: [1024, 128, 7], e: [2048, 128, 7], f: [3072, 128, 7] }), 0, 512, 64 * 512 + 512);
+  await file.write(makefsImage(1), 0, 65536, 1024 * 512);
+  await file.write(makefsImage(2), 0, 65536, 2048 * 512);
+  await file.close();
+  const found = await inspectImage(image);
+  const label = (found.findings as MbrDiskFindings).partitions[0]!.disklabel!;
+  const byLetter = Object.fromEntries(label.map((l) => [l.letter, l.filesystem]));
+  t.deepEqual(byLetter.d, { kind: 'ffs1', bytes: 65536 }, 'the FFS1 superblock at 8 KiB (magic 0x011954 at +1372) names FFS1 and its size');
+  t.deepEqual(byLetter.e, { kind: 'ffs2', bytes: 65536 }, 'the FFS2 superblock (magic 0x19540119 at +1372, fs_sblockloc 8192) names FFS2');
+  t.is(byLetter.f, undefined, 'a partition of zeros holds no filesystem');
+  t.true(found.lines.some((l) => /^ {7}d {2}disklabel .* ffs1 \(no volume name\), 0\.06 MiB$/.test(l)), found.lines.join('\n'));
+  t.true(found.lines.some((l) => /^ {7}f {2}disklabel .* none \(fstype 4\.2BSD\)$/.test(l)), found.lines.join('\n'));
+});
+
+test('an FFS2 magic at 8 KiB whose superblock says it belongs at 64 KiB is not taken for a filesystem', async (t) => {
+  const dir = await tmp();
+  const fs = makefsImage(2);
+  fs.writeBigInt64LE(65536n, 8192 + 1000);
+  const path = join(dir, 'moved.fs');
+  await writeFile(path, fs);
+  t.deepEqual(await identifyFilesystem(path, 0, fs.length), undefined);
 });

@@ -29,8 +29,8 @@ export interface PartitionFindings {
 
 export interface MbrDiskFindings {
   partitions: PartitionFindings[];
-  /** boot.conf as found on the first ext partition holding /etc/boot.conf. */
-  bootConf?: { partition: number; path: string; text: string; device?: string };
+  /** boot.conf as found on the first ext partition holding /etc/boot.conf (`letter`: in the disklabel of `partition`). */
+  bootConf?: { partition: number; letter?: string; path: string; text: string; device?: string };
   /** The architecture of the first kernel found on a root, with where it was found. */
   architecture?: { arch: string; from: string };
 }
@@ -93,15 +93,33 @@ export async function inspectMbrDisk(image: string, imageBytes: number): Promise
         break;
       }
     }
-    if (!findings.bootConf) {
-      const text = (await readExtFile(image, p.startByte, bootConfPath))?.toString('utf8');
-      if (text !== undefined) {
-        const device = /^\s*set\s+device\s*[= ]\s*(\S+)/m.exec(text)?.[1];
-        findings.bootConf = { partition: p.number, path: bootConfPath, text, ...(device ? { device } : {}) };
-      }
+    findings.bootConf ??= await readBootConf(image, p.startByte, { partition: p.number });
+  }
+  for (const p of partitions) {
+    for (const l of (p.disklabel ?? []).filter((l) => l.filesystem?.kind.startsWith('ext'))) {
+      findings.bootConf ??= await readBootConf(image, l.startByte, { partition: p.number, letter: l.letter });
     }
   }
   return findings;
+}
+
+async function readBootConf(image: string, startByte: number, where: { partition: number; letter?: string }): Promise<MbrDiskFindings['bootConf']> {
+  const text = (await readExtFile(image, startByte, bootConfPath))?.toString('utf8');
+  if (text === undefined) return undefined;
+  const device = /^\s*set\s+device\s*[= ]\s*(\S+)/m.exec(text)?.[1];
+  return { ...where, path: bootConfPath, text, ...(device ? { device } : {}) };
+}
+
+function describeFilesystem(fs: FilesystemId): string {
+  const label = fs.label ? ` "${fs.label}"` : fs.kind.startsWith('ffs') ? ' (no volume name)' : '';
+  return `${fs.kind}${label}${fs.bytes !== undefined ? `, ${mib(fs.bytes)}` : ''}`;
+}
+
+/** The disklabel's fstype numbers (sys/disklabel.h) that resflash images use. */
+const fstypeNames: Record<number, string> = { 0: 'unused', 1: 'swap', 7: '4.2BSD', 11: 'MSDOS', 17: 'ext2fs' };
+
+function fstypeName(fstype: number): string {
+  return fstypeNames[fstype] ?? String(fstype);
 }
 
 function describeMbrDisk(f: MbrDiskFindings): string[] {
@@ -115,14 +133,15 @@ function describeMbrDisk(f: MbrDiskFindings): string[] {
         (p.beyondImageEnd ? '  PAST THE END OF THE IMAGE (truncated?)' : ''),
     );
     for (const l of p.disklabel ?? []) {
-      const fs = l.filesystem ? `${l.filesystem.kind}${l.filesystem.label ? ` "${l.filesystem.label}"` : ''}` : `fstype ${l.fstype}`;
+      const fs = l.filesystem ? describeFilesystem(l.filesystem) : `none (fstype ${fstypeName(l.fstype)})`;
       lines.push(`       ${l.letter}  disklabel${''.padEnd(19)}${mib(l.startByte).padStart(10)}${mib(l.bytes).padStart(12)}  ${fs}`);
     }
     if (p.kernel) lines.push(`         root: kernel ${p.kernel.path}, ${p.kernel.kind}, ${p.kernel.arch}`);
   }
   if (f.bootConf) {
     const active = f.bootConf.device ? `active device ${f.bootConf.device}` : 'names no device';
-    lines.push(`  boot.conf on partition ${f.bootConf.partition} (${f.bootConf.path}): ${active}  [${f.bootConf.text.trim().replace(/\n/g, '; ')}]`);
+    const on = f.bootConf.letter ? `disklabel partition ${f.bootConf.letter} of partition ${f.bootConf.partition}` : `partition ${f.bootConf.partition}`;
+    lines.push(`  boot.conf on ${on} (${f.bootConf.path}): ${active}  [${f.bootConf.text.trim().replace(/\n/g, '; ')}]`);
   } else {
     lines.push('  boot.conf: not found on any ext2/3/4 partition (FFS is not read)');
   }

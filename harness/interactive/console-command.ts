@@ -56,8 +56,8 @@ export async function openConsole(request: ConsoleRequest): Promise<void> {
     image = resolve((request.image ?? config.media.image)!);
     await readableFileSize(image, 'image');
   } else {
-    const { arch } = checkFixtureRequest(config.arch, 'normal');
-    image = (await ensureFixture(arch)).disk;
+    const { arch, shape } = checkFixtureRequest(config.arch, 'normal', profile.fixtureShape);
+    image = (await ensureFixture(arch, 'normal', { shape })).disk;
   }
   const accel = saved ? { accel: saved.accel as Accel } : await chooseAccel(request.accel);
   await mkdir(request.out, { recursive: true });

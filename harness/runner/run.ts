@@ -62,8 +62,8 @@ export async function runScenarios(asked: RunRequest): Promise<RunOutcome> {
   const request = { ...asked, machines: asked.machines?.map((m) => pathOrName(m, '.json')), profile: pathOrName(asked.profile, '.json') };
   const files = request.scenarios.map(scenarioFile);
   const configs = (request.machines ?? []).map((m) => loadVmConfig(m));
-  for (const config of configs) checkFixtureRequest(config.arch, request.variant);
-  loadProfile(request.profile);
+  const profile = loadProfile(request.profile);
+  for (const config of configs) checkFixtureRequest(config.arch, request.variant, profile.fixtureShape);
   if (request.shard) parseShard(request.shard);
   const knownFailures = loadKnownFailures(request.knownFailures, [...new Set([...machineNames(), ...configs.map((c) => c.name)])]);
   await prepareOutDir(request.out);

@@ -56,8 +56,8 @@ export function parseVersionedFs(text: string): VersionedFs {
 /** The images a test boots and upgrades to: the user's when given, else the fixture (built or cached). */
 export async function imagesFor(arch: string, variant: string, profile: TargetProfile, user = userImagesFromEnv()): Promise<Fixture> {
   if (user) return (cached ??= asFixture(user, profile));
-  const request = checkFixtureRequest(arch, variant);
-  return ensureFixture(request.arch, request.variant);
+  const request = checkFixtureRequest(arch, variant, profile.fixtureShape);
+  return ensureFixture(request.arch, request.variant, { shape: request.shape });
 }
 
 let cached: Promise<Fixture> | undefined;

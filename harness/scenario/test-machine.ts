@@ -167,14 +167,16 @@ export class TestMachine {
   extraDiskDevice(index: number): string {
     const device = this.config.disk.guestDevices[index + 1];
     if (!device) throw new UsageError(`machine ${this.config.name} has no guest device for extra disk ${index}`);
-    return device;
+    const names = this.profile.deviceNames;
+    return names ? fill(names.disk, { n: String(index + 1) }) : device;
   }
 
-  /** The guest's path of a root device's partition, e.g. hd0e → /dev/vda6 on the fixture. */
+  /** The guest's path of a root device's partition, e.g. hd0e → /dev/vda6 on the fixture, /dev/sd0e on OpenBSD. */
   partitionPath(device: string): string {
     const partition = this.profile.partitions[device];
     if (partition === undefined) throw new UsageError(`profile ${this.profile.name} has no partition for device ${device}`);
-    return `${this.config.disk.guestDevices[0]}${partition}`;
+    const names = this.profile.deviceNames;
+    return names ? fill(names.partition, { n: '0', partition }) : `${this.config.disk.guestDevices[0]}${partition}`;
   }
 
   /**
