@@ -7,6 +7,7 @@ import { BootproofError, StateError, UsageError } from '../errors.ts';
 import type { FirmwarePrompt } from '../config/vm-config.ts';
 import { Shell } from './shell.ts';
 import { type BootRecord, type Phases } from '../results/model.ts';
+import { agreedDevice, disagreement, rootDeviceOf } from './witnesses.ts';
 
 
 /** `starting`: powered on or rebooted, the firmware runs by itself; `firmware`: at the firmware's prompt. */
@@ -331,11 +332,17 @@ export class BootPath {
   private async toShell(): Promise<void> {
     const console = this.target.console;
     const resetLoop: FailFastPattern[] = [{ name: 'unplanned firmware restart', regex: this.target.config.firmware.banner }];
-    await console.waitFor(this.profile.loader.booting, { timeoutMs: limits.loader });
+    const boot = this.lastBoot;
+    const booting = await console.waitFor(this.profile.loader.booting, { timeoutMs: limits.loader });
     this.lap('loaderMs');
+    const loaderDevice = booting.groups.device;
+    if (loaderDevice) boot.witnesses = { ...boot.witnesses, loader: loaderDevice };
+    if (boot.requestedDevice && loaderDevice && loaderDevice !== boot.requestedDevice) {
+      const line = console.streamText(booting.index).split('\n')[0]!.trim();
+      throw new BootproofError(`the loader was asked to boot ${boot.requestedDevice} but is booting ${loaderDevice}: ${JSON.stringify(line)}`);
+    }
     await console.waitFor(this.profile.kernel.userlandStarted, { timeoutMs: limits.kernel, failFast: resetLoop });
     this.lap('kernelMs');
-    const boot = this.lastBoot;
     if (this.profile.identify.console) {
       const found = await console.waitFor(this.profile.identify.console, { timeoutMs: limits.userland, failFast: resetLoop });
       this.identify(found.groups);
@@ -351,6 +358,8 @@ export class BootPath {
       if (!found) throw new BootproofError(`cannot identify the booted system: \`${command}\` printed ${JSON.stringify(output)}`);
       this.identify({ ...found.groups });
     }
+    await this.readKernelRoot();
+    this.settleDevice();
     const previous = this.boots[this.boots.length - 2];
     if (previous?.bootId && previous.bootId === boot.bootId) {
       throw new BootproofError(`the machine did not really reboot: boot id ${boot.bootId} is unchanged`);
@@ -369,9 +378,29 @@ export class BootPath {
     }
   }
 
+  /** The kernel's witness: the root in its mount table, by the profile's root command. */
+  private async readKernelRoot(): Promise<void> {
+    const { rootCommand, rootPattern } = this.profile.identify;
+    if (!rootCommand || !rootPattern) return;
+    const output = await this.shell.succeed(rootCommand);
+    const source = rootPattern.exec(output)?.groups?.source;
+    if (!source) throw new BootproofError(`cannot read the mounted root: \`${rootCommand}\` printed ${JSON.stringify(output)}`);
+    const boot = this.lastBoot;
+    boot.witnesses = { ...boot.witnesses, kernelRoot: { source, device: rootDeviceOf(source, this.profile.partitions) } };
+  }
+
+  /** Sets the booted device to what the witnesses agree on; fails the boot, naming two of them, when they do not. */
+  private settleDevice(): void {
+    const boot = this.lastBoot;
+    if (!boot.witnesses) return;
+    const conflict = disagreement(boot.witnesses, this.profile.partitions);
+    if (conflict) throw new BootproofError(`the witnesses of this boot disagree: ${conflict}`);
+    boot.device = agreedDevice(boot.witnesses);
+  }
+
   private identify(groups: Record<string, string | undefined>): void {
     const boot = this.lastBoot;
-    if (groups.device) boot.device = fill(this.profile.identify.deviceTemplate, { device: groups.device });
+    if (groups.device) boot.witnesses = { ...boot.witnesses, image: fill(this.profile.identify.deviceTemplate, { device: groups.device }) };
     if (groups.version) boot.version = groups.version;
     if (groups.bootId) boot.bootId = groups.bootId;
   }
