@@ -1,7 +1,7 @@
 // Drives a machine from power-on to a requested state (firmware prompt, loader prompt, shell), timing each boot phase.
 import type { BootTarget, StartOptions } from '../machine/protocols.ts';
 import { fill, type TargetProfile } from '../config/profile.ts';
-import type { FailFastPattern } from '../console/console.ts';
+import type { FailFastPattern, Match } from '../console/console.ts';
 import { Deadline } from '../deadline.ts';
 import { BootproofError, StateError, UsageError } from '../errors.ts';
 import type { FirmwarePrompt } from '../config/vm-config.ts';
@@ -135,10 +135,12 @@ export class BootPath {
     return console.streamText(start, prompt.index).replace(/^\r?\n/, '');
   }
 
-  /** Types one line at the loader prompt, waiting for its echo. */
+  /** Types one line at the loader prompt, waiting for its echo; the profile's selectDevice command asks for that device. */
   async typeAtLoader(line: string): Promise<void> {
     if (this.state !== 'loader') throw new StateError('type at the loader', this.state, 'loader');
     await this.target.console.sendLine(line, { echo: true });
+    const selected = Object.keys(this.profile.partitions).find((device) => line === fill(this.profile.loader.selectDevice, { device }));
+    if (selected) this.lastBoot.requestedDevice = selected;
   }
 
   /** At the loader prompt: boot, expecting the loader to refuse; returns its message once the prompt is back. */
@@ -146,12 +148,17 @@ export class BootPath {
     if (this.state !== 'loader') throw new StateError('boot from the loader', this.state, 'loader');
     const console = this.target.console;
     await console.sendLine(this.profile.loader.boot, { echo: true });
-    const failure = await console.waitFor(this.profile.loader.failure, {
-      timeoutMs: limits.loader,
-      allow: this.profile.failFast.map((f) => f.name),
-    });
-    await console.waitFor(this.profile.loader.prompt, { timeoutMs: limits.loader });
-    return failure.text;
+    for (;;) {
+      const result = await console.waitForAny(
+        { failure: this.profile.loader.failure, booting: this.profile.loader.booting },
+        { timeoutMs: limits.loader, allow: this.profile.failFast.map((f) => f.name) },
+      );
+      // A booting line for the device asked for: the loader may still refuse it, once it has looked at it.
+      if (result.outcome === 'booting') this.expectRequestedDevice(result.match);
+      if (result.outcome !== 'failure') continue;
+      await console.waitFor(this.profile.loader.prompt, { timeoutMs: limits.loader });
+      return result.match.text;
+    }
   }
 
   /** Reboots from the shell with the target's reboot command (a clean shutdown runs first). */
@@ -335,12 +342,7 @@ export class BootPath {
     const boot = this.lastBoot;
     const booting = await console.waitFor(this.profile.loader.booting, { timeoutMs: limits.loader });
     this.lap('loaderMs');
-    const loaderDevice = booting.groups.device;
-    if (loaderDevice) boot.witnesses = { ...boot.witnesses, loader: loaderDevice };
-    if (boot.requestedDevice && loaderDevice && loaderDevice !== boot.requestedDevice) {
-      const line = console.streamText(booting.index).split('\n')[0]!.trim();
-      throw new BootproofError(`the loader was asked to boot ${boot.requestedDevice} but is booting ${loaderDevice}: ${JSON.stringify(line)}`);
-    }
+    this.expectRequestedDevice(booting);
     await console.waitFor(this.profile.kernel.userlandStarted, { timeoutMs: limits.kernel, failFast: resetLoop });
     this.lap('kernelMs');
     if (this.profile.identify.console) {
@@ -375,6 +377,17 @@ export class BootPath {
     if (password) {
       await console.waitFor(password, { timeoutMs: limits.userland });
       await console.sendLine('');
+    }
+  }
+
+  /** Records the loader's booting line as its witness; fails at once when it names another device than the one asked for. */
+  private expectRequestedDevice(booting: Match): void {
+    const boot = this.lastBoot;
+    const device = booting.groups.device;
+    if (!device) return;
+    boot.witnesses = { ...boot.witnesses, loader: device };
+    if (boot.requestedDevice && device !== boot.requestedDevice) {
+      throw new BootproofError(`the loader was asked to boot ${boot.requestedDevice} but is booting ${device}`);
     }
   }
 

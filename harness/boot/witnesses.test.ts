@@ -63,8 +63,16 @@ test('a loader that boots another device than the one typed at its prompt fails 
   const { boot, fixture } = bootPath({ bootConf: 'hd0e', ignoresSetDevice: true });
   await boot.reach('shell');
   await t.throwsAsync(() => boot.bootDevice('hd0d'), {
-    message: 'the loader was asked to boot hd0d but is booting hd0e: "booting hd0e -> (hd0,msdos6)/boot/vmlinuz"',
+    message: 'the loader was asked to boot hd0d but is booting hd0e',
   });
   t.false(fixture.kernelStarted, 'the failure came with the booting line, not after the kernel\'s boot');
   t.is(boot.lastBoot.witnesses?.loader, 'hd0e');
+});
+
+test('a loader expected to refuse the device typed at its prompt, that boots another one instead, fails at its booting line', async (t) => {
+  const { boot, fixture } = bootPath({ bootConf: 'hd0e', ignoresSetDevice: true });
+  await boot.reach('loader');
+  await boot.typeAtLoader('set device hd0d');
+  await t.throwsAsync(() => boot.bootExpectingLoaderFailure(), { message: 'the loader was asked to boot hd0d but is booting hd0e' });
+  t.false(fixture.kernelStarted, 'the failure came with the booting line, not after a wait for a refusal');
 });
