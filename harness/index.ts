@@ -15,7 +15,7 @@ export type { BootPath, BootState } from './boot/boot-path.ts';
 export type { Shell, CommandResult } from './boot/shell.ts';
 export type { Console, WaitOptions, Match } from './console/console.ts';
 export { AnsiStripper } from './console/ansi.ts';
-export type { BootRecord, StepRecord, CrashStateRow } from './results/model.ts';
+export type { BootRecord, BootWitnesses, StepRecord, CrashStateRow } from './results/model.ts';
 
 // Filling a target profile's command templates.
 export { fill } from './config/profile.ts';

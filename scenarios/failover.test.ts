@@ -9,7 +9,10 @@ scenario(
     depth: 'full',
     ci: ['amd64-uefi', 'mips64-uboot', 'amd64-bios', 'ppc64-ofw'],
     timeoutMinutes: 15,
-    detects: [{ variant: 'ignore-set-device', failure: /booted the device typed at its prompt/, machines: ['amd64-uefi', 'mips64-uboot'] }],
+    detects: [
+      { variant: 'ignore-set-device', failure: /the loader was asked to boot hd0d but is booting hd0e/, machines: ['amd64-uefi', 'mips64-uboot'] },
+      { variant: 'lying-rc', failure: /the kernel mounted \S+ \(hd0d\) but the image reports hd0e/, machines: ['amd64-bios'] },
+    ],
   },
   async (t, vm) => {
     await vm.boot.powerOn({ disks: [vm.fixture.rootFs[2]] });

@@ -1,12 +1,13 @@
 // Drives a machine from power-on to a requested state (firmware prompt, loader prompt, shell), timing each boot phase.
 import type { BootTarget, StartOptions } from '../machine/protocols.ts';
 import { fill, type TargetProfile } from '../config/profile.ts';
-import type { FailFastPattern } from '../console/console.ts';
+import type { FailFastPattern, Match } from '../console/console.ts';
 import { Deadline } from '../deadline.ts';
 import { BootproofError, StateError, UsageError } from '../errors.ts';
 import type { FirmwarePrompt } from '../config/vm-config.ts';
 import { Shell } from './shell.ts';
 import { type BootRecord, type Phases } from '../results/model.ts';
+import { agreedDevice, disagreement, rootDeviceOf } from './witnesses.ts';
 
 
 /** `starting`: powered on or rebooted, the firmware runs by itself; `firmware`: at the firmware's prompt. */
@@ -140,10 +141,12 @@ export class BootPath {
     return console.streamText(start, prompt.index).replace(/^\r?\n/, '');
   }
 
-  /** Types one line at the loader prompt, waiting for its echo. */
+  /** Types one line at the loader prompt, waiting for its echo; the profile's selectDevice command asks for that device. */
   async typeAtLoader(line: string): Promise<void> {
     if (this.state !== 'loader') throw new StateError('type at the loader', this.state, 'loader');
     await this.target.console.sendLine(line, { echo: true });
+    const selected = Object.keys(this.profile.partitions).find((device) => line === fill(this.profile.loader.selectDevice, { device }));
+    if (selected) this.lastBoot.requestedDevice = selected;
   }
 
   /** At the loader prompt: boot, expecting the loader to refuse; returns its message once the prompt is back. */
@@ -151,12 +154,17 @@ export class BootPath {
     if (this.state !== 'loader') throw new StateError('boot from the loader', this.state, 'loader');
     const console = this.target.console;
     await console.sendLine(this.profile.loader.boot, { echo: true });
-    const failure = await console.waitFor(this.profile.loader.failure, {
-      timeoutMs: limits.loader,
-      allow: this.profile.failFast.map((f) => f.name),
-    });
-    await console.waitFor(this.profile.loader.prompt, { timeoutMs: limits.loader });
-    return failure.text;
+    for (;;) {
+      const result = await console.waitForAny(
+        { failure: this.profile.loader.failure, booting: this.profile.loader.booting },
+        { timeoutMs: limits.loader, allow: this.profile.failFast.map((f) => f.name) },
+      );
+      // A booting line for the device asked for: the loader may still refuse it, once it has looked at it.
+      if (result.outcome === 'booting') this.expectRequestedDevice(result.match);
+      if (result.outcome !== 'failure') continue;
+      await console.waitFor(this.profile.loader.prompt, { timeoutMs: limits.loader });
+      return result.match.text;
+    }
   }
 
   /** Reboots from the shell with the target's reboot command (a clean shutdown runs first). */
@@ -344,11 +352,12 @@ export class BootPath {
   private async toShell(): Promise<void> {
     const console = this.target.console;
     const resetLoop: FailFastPattern[] = [{ name: 'unplanned firmware restart', regex: this.target.config.firmware.banner }];
-    await console.waitFor(this.profile.loader.booting, { timeoutMs: limits.loader });
+    const boot = this.lastBoot;
+    const booting = await console.waitFor(this.profile.loader.booting, { timeoutMs: limits.loader });
     this.lap('loaderMs');
+    this.expectRequestedDevice(booting);
     const started = await console.waitFor(this.profile.kernel.userlandStarted, { timeoutMs: limits.kernel, failFast: resetLoop });
     this.lap('kernelMs');
-    const boot = this.lastBoot;
     if (this.profile.identify.console) {
       // The line that ended the kernel phase may be the one that names the root (OpenBSD's "root on sd0d").
       const inStarted = this.profile.identify.console.exec(started.text);
@@ -366,6 +375,8 @@ export class BootPath {
       if (!found) throw new BootproofError(`cannot identify the booted system: \`${command}\` printed ${JSON.stringify(output)}`);
       this.identify({ ...found.groups });
     }
+    await this.readKernelRoot();
+    this.settleDevice();
     const previous = this.boots[this.boots.length - 2];
     if (previous?.bootId && previous.bootId === boot.bootId) {
       throw new BootproofError(`the machine did not really reboot: boot id ${boot.bootId} is unchanged`);
@@ -384,9 +395,40 @@ export class BootPath {
     }
   }
 
+  /** Records the loader's booting line as its witness; fails at once when it names another device than the one asked for. */
+  private expectRequestedDevice(booting: Match): void {
+    const boot = this.lastBoot;
+    const device = booting.groups.device;
+    if (!device) return;
+    boot.witnesses = { ...boot.witnesses, loader: device };
+    if (boot.requestedDevice && device !== boot.requestedDevice) {
+      throw new BootproofError(`the loader was asked to boot ${boot.requestedDevice} but is booting ${device}`);
+    }
+  }
+
+  /** The kernel's witness: the root in its mount table, by the profile's root command. */
+  private async readKernelRoot(): Promise<void> {
+    const { rootCommand, rootPattern } = this.profile.identify;
+    if (!rootCommand || !rootPattern) return;
+    const output = await this.shell.succeed(rootCommand);
+    const source = rootPattern.exec(output)?.groups?.source;
+    if (!source) throw new BootproofError(`cannot read the mounted root: \`${rootCommand}\` printed ${JSON.stringify(output)}`);
+    const boot = this.lastBoot;
+    boot.witnesses = { ...boot.witnesses, kernelRoot: { source, device: rootDeviceOf(source, this.profile.partitions) } };
+  }
+
+  /** Sets the booted device to what the witnesses agree on; fails the boot, naming two of them, when they do not. */
+  private settleDevice(): void {
+    const boot = this.lastBoot;
+    if (!boot.witnesses) return;
+    const conflict = disagreement(boot.witnesses, this.profile.partitions);
+    if (conflict) throw new BootproofError(`the witnesses of this boot disagree: ${conflict}`);
+    boot.device = agreedDevice(boot.witnesses);
+  }
+
   private identify(groups: Record<string, string | undefined>): void {
     const boot = this.lastBoot;
-    if (groups.device) boot.device = fill(this.profile.identify.deviceTemplate, { device: groups.device });
+    if (groups.device) boot.witnesses = { ...boot.witnesses, image: fill(this.profile.identify.deviceTemplate, { device: groups.device }) };
     if (groups.version) boot.version = groups.version;
     if (groups.bootId) boot.bootId = groups.bootId;
   }

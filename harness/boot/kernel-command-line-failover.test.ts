@@ -5,6 +5,7 @@ import { BootPath } from './boot-path.ts';
 import { loadProfile } from '../config/profile.ts';
 import { loadVmConfig, hasLoaderPrompt, parseVmConfig } from '../config/vm-config.ts';
 import { fakeMachine } from './testdata/fake-machine.ts';
+import { shellReply } from './testdata/fake-fixture.ts';
 import { UsageError } from '../errors.ts';
 import { readFileSync } from 'node:fs';
 
@@ -19,6 +20,7 @@ class FakeUboot {
   private line = '';
   private where: 'firmware' | 'shell' | 'elsewhere' = 'elsewhere';
   private boots = 0;
+  private mounted = 0;
 
   start(): Console {
     this.console = new Console({ write: (data) => this.key(data), time: new TimeScale('kvm'), failFast: [], typingDelayMs: 0 });
@@ -62,6 +64,7 @@ class FakeUboot {
     const device = /rf\.device=(\S+?);/.exec(bootcmd)?.[1];
     const root = device ?? 'hd0e';
     const part = root === 'hd0d' ? 5 : 6;
+    this.mounted = part;
     const id = `0b6f1c7e-8f2d-4c55-9a43-2c5b1b7d9e1${this.boots++}`;
     this.where = 'elsewhere';
     this.console.feed(
@@ -78,7 +81,8 @@ class FakeUboot {
 
   private shell(command: string): void {
     if (command === 'reboot') return this.reset();
-    this.console.feed(`resflash(x)# `);
+    const reply = shellReply(command, (typed) => (typed.includes('/proc/mounts') ? `/dev/sda${this.mounted}\r\n` : ''));
+    this.console.feed(`${reply ?? ''}resflash(x)# `);
   }
 }
 
@@ -91,6 +95,7 @@ test('failover on the kernel command line: the boot commands name the device for
 
   await boot.bootDevice('hd0d');
   t.like(boot.lastBoot, { device: 'hd0d', version: '1', requestedDevice: 'hd0d' });
+  t.deepEqual(boot.lastBoot.witnesses, { loader: 'hd0d', kernelRoot: { source: '/dev/sda5', device: 'hd0d' }, image: 'hd0d' }, 'the initramfs\'s booting line is the loader\'s witness');
   t.regex(uboot.bootcmds[1]!, / quiet rf\.device=hd0d; tftpboot /, 'the profile\'s kernel argument is in the bootargs');
   t.regex(uboot.bootcmds[1]!, /rd_size=0x\$\{filesize\}/, 'U-Boot\'s own ${variables} are left for U-Boot');
   t.regex(uboot.bootcmds[1]!, / rf\.metadata=http:\/\/10\.0\.2\.2:65535\/conf /, 'the bootargs name the metadata service');

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fill, loadProfile, parseProfile, profileNames } from './profile.ts';
 import { UsageError } from '../errors.ts';
+import { rootDeviceOf } from '../boot/witnesses.ts';
 
 // OpenBSD console text in the exact line formats that boot(8), the kernel and resflash print.
 const openbsd = (name: string) => readFileSync(new URL(`./testdata/${name}`, import.meta.url), 'utf8');
@@ -22,6 +23,19 @@ test('the OpenBSD profile reads the root device from an OpenBSD boot and dmesg',
   t.true(profile.kernel.userlandStarted.test(dmesg), 'the kernel phase ends at "root on ..."');
   t.true(dmesg.includes(profile.shell.login!), 'the login prompt is recognised');
   t.false(profile.failFast.some((f) => f.regex.test(dmesg)), 'a healthy boot trips no fail-fast pattern');
+});
+
+test('the root each profile\'s root command reads from the mount table is one of its root devices', (t) => {
+  const openbsd = loadProfile('openbsd-resflash');
+  const source = openbsd.identify.rootPattern!.exec(readFileSync(new URL('./testdata/openbsd-mount.txt', import.meta.url), 'utf8'))?.groups?.source;
+  t.is(source, '/dev/sd0d', 'OpenBSD\'s mount prints "/dev/sd0d on / type ffs (local, read-only)"');
+  t.is(rootDeviceOf(source!, openbsd.partitions), 'hd0d');
+  const fixture = loadProfile('fixture');
+  const mounted = fixture.identify.rootPattern!.exec('/dev/vda6\n')?.groups?.source;
+  t.is(rootDeviceOf(mounted!, fixture.partitions), 'hd0e', 'the fixture\'s /proc/mounts names /dev/vda6');
+  const raw = JSON.parse(readFileSync(new URL('./profiles/fixture.json', import.meta.url), 'utf8'));
+  raw.identify.rootPattern = '^(/dev/\\S+)';
+  t.throws(() => parseProfile('mine', 'mine.json', raw), { message: 'mine.json: identify.rootPattern: needs a (?<source>...) group for the mounted device' });
 });
 
 test('the OpenBSD profile recognises resflash upgrade output and the FAQ failover command', (t) => {

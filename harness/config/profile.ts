@@ -51,7 +51,15 @@ export interface TargetProfile {
     selectDevice?: string;
   };
   shell: { login?: string; user?: string; password?: string; prompt: RegExp; typingDelayMs: number };
-  identify: { console?: RegExp; deviceTemplate: string; command?: string; commandPattern?: RegExp };
+  identify: {
+    console?: RegExp;
+    deviceTemplate: string;
+    command?: string;
+    commandPattern?: RegExp;
+    /** Prints the kernel's mount table entry for `/`; `rootPattern`'s `source` group takes the mounted device from it. */
+    rootCommand?: string;
+    rootPattern?: RegExp;
+  };
   commands: {
     upgrade: string;
     /** Progress lines the upgrade prints, in order. */
@@ -170,6 +178,8 @@ export function parseProfile(name: string, file: string, raw: unknown): TargetPr
       deviceTemplate: identify.string('deviceTemplate', '{device}'),
       command: identify.string('command', undefined),
       commandPattern: identify.regex('commandPattern', 'optional'),
+      rootCommand: identify.string('rootCommand', undefined),
+      rootPattern: identify.regex('rootPattern', 'optional'),
     },
     commands: {
       upgrade: commands.string('upgrade'),
@@ -199,6 +209,11 @@ export function parseProfile(name: string, file: string, raw: unknown): TargetPr
   if (profile.shell.login && !profile.shell.user) throw new UsageError(`${file}: shell: "login" needs "user"`);
   if (profile.identify.command && !profile.identify.commandPattern) {
     throw new UsageError(`${file}: identify: "command" needs "commandPattern"`);
+  }
+  const { rootCommand, rootPattern } = profile.identify;
+  if (Boolean(rootCommand) !== Boolean(rootPattern)) throw new UsageError(`${file}: identify: "rootCommand" and "rootPattern" go together`);
+  if (rootPattern && !/\(\?<source>/.test(rootPattern.source)) {
+    throw new UsageError(`${file}: identify.rootPattern: needs a (?<source>...) group for the mounted device`);
   }
   return Object.freeze(profile);
 }

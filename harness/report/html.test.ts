@@ -57,7 +57,10 @@ test('the page runs only its own scripts: text from the guest and the records ne
     results([
       record({ scenario: evil, machine: evil, title: evil, status: 'failed', error: { kind: evil, message: `${evil}\nlast screen:\n${evil}` } }),
       record({ status: 'skipped', skipReason: evil, steps: [{ name: evil, durationMs: 5, ok: false }] }),
-      record({ machine: 'm2', boots: [{ device: evil, version: evil, bootId: evil, requestedDevice: evil, phases: {} }] }),
+      record({
+        machine: 'm2',
+        boots: [{ device: evil, version: evil, bootId: evil, requestedDevice: evil, witnesses: { loader: evil, kernelRoot: { source: evil, device: evil }, image: evil }, phases: {} }],
+      }),
     ]),
     { text: `{"version":2,"width":80,"height":25}\n[0.1, "o", ${JSON.stringify(evil)}]\n` },
   );
@@ -160,6 +163,18 @@ test('what the harness typed at the firmware prompt is shown per boot, with what
   const html = page(results([{ ...record({ machine: 'mips64-uboot', boots }), attempts: [] } as FinalTest]));
   t.regex(html, /boot 1: <code>setenv autoload no<\/code>, <code>tftpboot 0x88000000 initrd.cpio.gz<\/code> \(the firmware keeps nothing: the harness types it at every boot\)/);
   t.notRegex(html, /boot 2:/);
+});
+
+test('each boot shows its witnesses: the loader, the kernel\'s mounted root and the image\'s own report', (t) => {
+  const boots = [
+    { device: 'hd0e', witnesses: { loader: 'hd0e', kernelRoot: { source: '/dev/vda6', device: 'hd0e' }, image: 'hd0e' }, phases: {} },
+    { witnesses: { loader: 'hd0d', kernelRoot: { source: '/dev/vda5', device: 'hd0d' }, image: 'hd0e' }, phases: {} },
+    { device: 'hd0d', phases: {} },
+  ];
+  const html = page(results([record({ boots })]));
+  t.regex(html, /<td>hd0e<\/td><td><span data-testid="witnesses">loader hd0e · kernel \/dev\/vda6 \(hd0e\) · image hd0e<\/span><\/td>/);
+  t.regex(html, /<td>\?<\/td><td><span data-testid="witnesses">loader hd0d · kernel \/dev\/vda5 \(hd0d\) · image hd0e<\/span>/, 'a boot whose witnesses disagree shows all of them');
+  t.regex(html, /<td>hd0d<\/td><td>—<\/td>/, 'a boot recorded without witnesses says so');
 });
 
 test('a failed test says how to reproduce it by hand: the kept VM first, else a run that keeps it; a passed test does not', (t) => {

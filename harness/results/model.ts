@@ -10,10 +10,22 @@ export interface Phases {
   userlandMs?: number;
 }
 
+/** Each independent source's word on which root booted; a boot whose witnesses disagree fails. */
+export interface BootWitnesses {
+  /** The device the loader's booting line names. */
+  loader?: string;
+  /** The root in the kernel's mount table (e.g. /dev/vda6) and the device its partition is, by the profile's partitions. */
+  kernelRoot?: { source: string; device?: string };
+  /** The device the booted image reports for itself (the profile's identify). */
+  image?: string;
+}
+
 /** One boot of the machine: how it was asked for, what came up, how long each phase took. */
 export interface BootRecord {
   requestedDevice?: string;
+  /** The device the witnesses agree on. */
   device?: string;
+  witnesses?: BootWitnesses;
   version?: string;
   bootId?: string;
   /** How the boot began: a power-on (QEMU started) or a reboot of the running machine. */

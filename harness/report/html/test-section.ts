@@ -89,13 +89,14 @@ function stepsHtml(t: TestRecord): string {
 
 function bootsHtml(boots: BootRecord[]): string {
   if (boots.length === 0) return '<p class="empty">No boot.</p>';
-  const head = '<tr><th>#</th><th>asked for</th><th>booted</th><th>version</th><th>boot id</th><th>to shell</th></tr>';
+  const head = '<tr><th>#</th><th>asked for</th><th>booted</th><th>witnesses</th><th>version</th><th>boot id</th><th>to shell</th></tr>';
   const rows = boots.map((b, i) => {
     const total = b.phases.userlandMs === undefined ? undefined : bootTotalMs(b.phases);
     const cells = [
       String(i + 1),
       escapeHtml(b.restored ? `checkpoint ${b.restored.checkpoint}` : (b.requestedDevice ?? '—')),
       escapeHtml(b.device ?? '?'),
+      witnessesHtml(b.witnesses),
       escapeHtml(b.version ?? '?'),
       b.bootId ? `<code title="${escapeHtml(b.bootId)}">${escapeHtml(b.bootId.slice(0, 8))}</code>` : '—',
       b.restored ? `restored in ${duration(b.restored.ms)}` : total === undefined ? 'not reached' : duration(total),
@@ -103,6 +104,18 @@ function bootsHtml(boots: BootRecord[]): string {
     return `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
   });
   return `<table class="boots"><thead>${head}</thead><tbody>${rows.join('')}</tbody></table>${firmwareHtml(boots)}`;
+}
+
+/** Who said which root booted: the loader, the kernel's mount table, the image itself. */
+function witnessesHtml(w: BootRecord['witnesses']): string {
+  if (!w) return '—';
+  const kernel = w.kernelRoot && `${w.kernelRoot.source} (${w.kernelRoot.device ?? 'no root device'})`;
+  const said = [
+    ['loader', w.loader],
+    ['kernel', kernel],
+    ['image', w.image],
+  ].flatMap(([who, what]) => (what ? [`${who} ${escapeHtml(what)}`] : []));
+  return `<span data-testid="witnesses">${said.join(' · ')}</span>`;
 }
 
 const persistenceNotes = {
