@@ -251,6 +251,7 @@ export class Console {
   }
 
   private checkScreens(): void {
+    if (![...this.waiters].some((w) => w.view === 'screen')) return;
     const text = this.screen.text();
     for (const waiter of this.waiters) {
       if (waiter.view !== 'screen') continue;
