@@ -18,8 +18,8 @@ function pathsAboveRoot(file: string, text: string): string[] {
 }
 
 test('the check finds a path that climbs out of the repository, and only that', (t) => {
-  t.deepEqual(pathsAboveRoot('harness/config/profile.test.ts', "new URL('../../../shared/seeds/', import.meta.url)"), [
-    'harness/config/profile.test.ts: "../../../shared/seeds/"',
+  t.deepEqual(pathsAboveRoot('harness/config/profile.test.ts', "new URL('../../../sibling/seeds/', import.meta.url)"), [
+    'harness/config/profile.test.ts: "../../../sibling/seeds/"',
   ]);
   t.deepEqual(pathsAboveRoot('harness/config/profile.ts', "new URL('../../scripts/', import.meta.url)"), []);
   t.deepEqual(pathsAboveRoot('README.md', 'npx bootproof replay reports/run-.../ --list'), []);
