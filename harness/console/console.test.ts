@@ -128,11 +128,12 @@ test('a screen wait with settleMs matches the dialog once fully drawn, not while
   t.regex(seen[1]!, /\[!!\] Select a language[\s\S]*English\n[\s\S]*French[\s\S]*<Go Back>/, 'with settleMs the whole dialog is on the screen');
 });
 
-test('after a stream wait matched, screenText shows everything received so far', async (t) => {
+test('a stream wait resolves as its text arrives; once flushed() resolves, screenText shows everything received', async (t) => {
   const { console } = makeConsole();
   const wait = console.waitFor('press ESC within 3 seconds');
   for (const chunk of seabiosBoot.match(/[\s\S]{1,7}/g)!) console.feed(chunk);
   await wait;
+  await console.flushed();
   t.regex(console.screenText(), /press ESC within 3 seconds for the boot> prompt$/);
   console.feed('boot> ');
   await console.flushed();

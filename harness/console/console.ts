@@ -90,17 +90,18 @@ export class Console {
   }
 
   /**
-   * Feeds output from the machine; the process layer calls this for every chunk. The screen parses it
-   * asynchronously, and waits are checked once it has: a wait that matched sees its output on the screen too.
+   * Feeds output from the machine; the process layer calls this for every chunk. Stream waits are checked at once
+   * (the read loop stays fast); the screen parses the chunk asynchronously and screen waits are checked once it has.
    */
   feed(raw: string): void {
     this.sawOutput();
     this.options.onOutput?.(raw);
     this.plain += this.stripper.push(raw);
+    for (const waiter of this.waiters) if (waiter.view === 'stream') this.checkStream(waiter);
     this.pendingWrites++;
     this.screen.write(raw, () => {
       this.pendingWrites--;
-      this.checkWaiters();
+      this.checkScreens();
     });
   }
 
@@ -204,8 +205,8 @@ export class Console {
   }
 
   /**
-   * The rendered screen, rows joined by newlines: everything fed so far once a wait has matched (waits are
-   * checked after the screen parsed their output); after feed() alone, await flushed() first.
+   * The rendered screen, rows joined by newlines, as parsed so far: await flushed() to see everything fed (a
+   * scenario's vm.console does that after each wait, and screen waits match only what was parsed).
    */
   screenText(): string {
     return this.screen.text();

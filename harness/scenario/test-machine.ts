@@ -58,6 +58,8 @@ export class TestMachine {
         if (key === 'waitFor') {
           return async (pattern: RegExp | string, options?: WaitOptions) => {
             const match = await target.waitFor(pattern, options);
+            // A scenario reading the screen after a stream wait sees what the wait saw.
+            await target.flushed();
             passed(pattern);
             return match;
           };
@@ -65,6 +67,7 @@ export class TestMachine {
         if (key === 'waitForAny') {
           return async (patterns: Record<string, RegExp | string>, options?: WaitOptions) => {
             const result = await target.waitForAny(patterns, options);
+            await target.flushed();
             if (result.outcome !== 'timeout') passed(patterns[result.outcome]);
             return result;
           };
