@@ -45,7 +45,7 @@ test('a bad bootproof.config.json stops bootproof with the file, the key and the
   const file = folder.write('bootproof.config.json', { scenario: ['tests'] });
   const { exitCode, stderr } = await bootproof(folder, 'machines');
   t.is(exitCode, 2);
-  t.is(stderr, `bootproof: ${file}: unknown key "scenario" (check the spelling); the keys are "vmConfigs", "scenarios", "profiles"`);
+  t.is(stderr, `bootproof: ${file}: unknown key "scenario": did you mean "scenarios"? (the keys are "vmConfigs", "scenarios", "profiles")`);
 });
 
 test("bootproof run runs the user's scenario on the user's machine with the user's profile, by name and by path", async (t) => {

@@ -2,23 +2,23 @@
 // machine overrides that go with them (memory, CPUs, further QEMU arguments). From a vm-config's fields (paths
 // relative to the vm-config file) or from command-line options (paths relative to the working folder).
 import { dirname, resolve } from 'node:path';
+import { z } from 'zod';
 import { UsageError } from '../errors.ts';
-import type { ObjectReader } from './validate.ts';
+import { text } from './schema-parts.ts';
 
-export interface BootMedia {
-  /** A raw or qcow2 disk booted instead of the fixture's, always through a copy-on-write overlay. */
-  image?: string;
-  /** An ISO attached read-only as a CD-ROM. */
-  cdrom?: string;
-  /** A floppy image attached read-only. */
-  floppy?: string;
-  /** Direct kernel boot: QEMU loads this kernel itself (`-kernel`), with `initrd` and `append`. */
-  kernel?: string;
-  initrd?: string;
-  append?: string;
-  /** A folder the machine's boot server serves as it is, over TFTP and HTTP. */
-  netboot?: string;
-}
+/** The media keys of a vm-config (paths relative to the vm-config file); the command line's options use the same names. */
+export const bootMediaFields = {
+  image: text().optional().describe('A raw or qcow2 disk booted instead of the fixture\'s, always through a copy-on-write overlay'),
+  cdrom: text().optional().describe('An ISO attached read-only as a CD-ROM'),
+  floppy: text().optional().describe('A floppy image attached read-only'),
+  kernel: text().optional().describe('Direct kernel boot: QEMU loads this kernel itself (-kernel), with initrd and append'),
+  initrd: text().optional().describe('The initrd of the direct kernel boot'),
+  append: text().optional().describe('The kernel command line of the direct kernel boot'),
+  netboot: text().optional().describe('A folder the machine\'s boot server serves as it is, over TFTP and HTTP'),
+};
+const bootMediaSchema = z.object(bootMediaFields);
+
+export type BootMedia = z.output<typeof bootMediaSchema>;
 
 export const bootMediaKeys = ['image', 'cdrom', 'floppy', 'kernel', 'initrd', 'append', 'netboot'] as const satisfies readonly (keyof BootMedia)[];
 
@@ -32,14 +32,14 @@ export interface MachineOverrides {
 }
 
 /** The media fields of a vm-config, each path resolved against the vm-config file's folder. */
-export function readBootMedia(r: ObjectReader): BootMedia {
+export function resolveBootMedia(fields: BootMedia, file: string): BootMedia {
   const media: BootMedia = {};
   for (const key of bootMediaKeys) {
-    const value = r.string(key, undefined);
+    const value = fields[key];
     if (value === undefined) continue;
-    media[key] = key === 'append' ? value : resolve(dirname(r.file), value);
+    media[key] = key === 'append' ? value : resolve(dirname(file), value);
   }
-  checkKernelParts(media, r.file);
+  checkKernelParts(media, file);
   return media;
 }
 

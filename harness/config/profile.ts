@@ -1,98 +1,107 @@
 // Target profiles: everything that differs between targets (prompts, keys, commands) as validated data.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ObjectReader, type Json } from './validate.ts';
+import { z } from 'zod';
+import { parseConfig, readJsonFile } from './config-file.ts';
+import { count, keyName, pattern, schemaKey, section, text, texts, whole } from './schema-parts.ts';
 import { isPath, namedFiles, type NamedFile } from './named-files.ts';
 import { userFolders } from './user-folder.ts';
 import { UsageError } from '../errors.ts';
-import { keyBytes } from './keys.ts';
 
 /** A console pattern that ends any wait at once, e.g. a kernel panic. */
-export interface FailFastPattern {
-  name: string;
-  regex: RegExp;
-}
+const failFastSchema = section({ name: text(), regex: pattern() });
+export type FailFastPattern = z.output<typeof failFastSchema>;
 
-export interface TargetProfile {
+const sections = {
+  loader: section({
+    banner: pattern().describe('What the loader prints first'),
+    interruptWindow: pattern().describe('Output after which the interrupt key stops the loader\'s autoboot'),
+    interruptKey: keyName().describe('escape, enter, space, tab, backspace, ctrl-<letter> or one printable character'),
+    prompt: pattern().describe('The loader\'s prompt'),
+    typingDelayMs: count().default(20),
+    selectDevice: text().describe('Typed at the prompt to choose {device} for this boot'),
+    boot: text().describe('Typed at the prompt to boot'),
+    booting: pattern().describe('The loader saying which device it boots (a "device" group)'),
+    failure: pattern().describe('The loader saying it cannot boot'),
+    defaultDevice: text().describe('The device booted when boot.conf is missing, empty or names an unknown device'),
+    bootConfMissing: text().optional().describe('What the loader says when boot.conf is missing'),
+    bootConfEmpty: text().optional().describe('What the loader says when boot.conf is empty'),
+    bootConfUnknown: text().optional().describe('What the loader says when boot.conf names an unknown device'),
+  }),
+  kernel: section({
+    userlandStarted: pattern().describe('The kernel handing over to userland'),
+    selectDevice: text()
+      .optional()
+      .describe('The kernel command-line argument that boots {device} for one boot, for machines whose firmware loads the kernel itself (no loader prompt)'),
+  }),
+  shell: section({
+    login: text().optional().describe('The login prompt'),
+    user: text().optional(),
+    password: text().optional(),
+    prompt: pattern().describe('The shell prompt'),
+    typingDelayMs: count().default(0),
+  }),
+  identify: section({
+    console: pattern().optional().describe('A console line naming the booted device (a "device" group)'),
+    deviceTemplate: text().default('{device}').describe('Turns the "device" group into a root device name'),
+    command: text().optional().describe('A shell command printing the booted device'),
+    commandPattern: pattern().optional(),
+    rootCommand: text().optional().describe("Prints the kernel's mount table entry for /"),
+    rootPattern: pattern().optional().describe('Takes the mounted device from rootCommand\'s output (a "source" group)'),
+  }),
+  commands: section({
+    upgrade: text(),
+    upgradeSteps: texts().default(() => []).describe('Progress lines the upgrade prints, in order'),
+    upgradeDone: pattern(),
+    upgradeRefused: pattern(),
+    save: text(),
+    reboot: text(),
+    poweroff: text(),
+    bootConf: text(),
+    mountMbr: text(),
+    unmountMbr: text(),
+    bootConfLine: text(),
+    writableDiskMounts: text().describe('Lists disk filesystems mounted read-write, one per line'),
+    checkCfg: text().describe("Checks /cfg's filesystem without changing it; exit status 0 when clean"),
+  }),
+};
+type Section = keyof typeof sections;
+
+/** harness/config/profiles/<name>.json or a user's profiles/<name>.json, as written. */
+export const profileSchema = section({
+  $schema: schemaKey,
+  description: text(),
+  fixtureShape: text().default('resflash-linux').describe('The shape of the built-in fixture image this target is tested on (scripts/fixture/shape/)'),
+  loader: sections.loader.optional().describe('The image\'s loader stage; absent: the target shows none'),
+  kernel: sections.kernel.optional(),
+  shell: sections.shell.optional().describe('The shell stage (needs loader); absent: the target shows none'),
+  identify: sections.identify.optional(),
+  commands: sections.commands.optional().describe('Shell commands (needs shell)'),
+  partitions: z
+    .record(z.string(), text(), { error: 'expected an object' })
+    .default(() => ({}))
+    .describe("Each root device's partition, appended to the boot disk's guest device name"),
+  deviceNames: section({ disk: text(), partition: text() })
+    .optional()
+    .describe("The target system's names for the guest's disks ({n}) and their partitions ({n}, {partition}); absent: the vm-config's guestDevices"),
+  firmwareLoader: section({ file: text(), partition: whole(1, 'a partition number') })
+    .optional()
+    .describe("The image's first-stage loader that Open Firmware loads by path: fills {loaderFile} and {loaderPartition} in vm-config boot commands"),
+  failFast: z.array(failFastSchema, { error: 'expected an array of objects' }).default(() => []).describe('Console patterns that end any wait at once, e.g. a kernel panic'),
+});
+
+type ProfileFile = z.output<typeof profileSchema>;
+
+export type TargetProfile = Omit<ProfileFile, '$schema' | Section> & { [K in Section]: z.output<(typeof sections)[K]> } & {
   name: string;
-  description: string;
   /**
    * Which boot stages the target shows, so the harness can wait for them: the loader (the `loader` section) and
    * a shell (`shell`). A profile without them (e.g. `generic`, for any image) only powers on, waits and types;
    * the sections' fields then hold patterns that never match and are never used.
    */
   stages: { loader: boolean; shell: boolean };
-  /** The shape of the built-in fixture image this target is tested on (scripts/fixture/shape/). */
-  fixtureShape: string;
-  loader: {
-    banner: RegExp;
-    interruptWindow: RegExp;
-    interruptKey: string;
-    prompt: RegExp;
-    typingDelayMs: number;
-    selectDevice: string;
-    boot: string;
-    booting: RegExp;
-    failure: RegExp;
-    /** The device booted when boot.conf is missing, empty or names an unknown device. */
-    defaultDevice: string;
-    /** What the loader says in each of those cases, where it says anything. */
-    bootConfMissing?: string;
-    bootConfEmpty?: string;
-    bootConfUnknown?: string;
-  };
-  kernel: {
-    userlandStarted: RegExp;
-    /**
-     * The kernel command-line argument that boots `{device}` for one boot, for machines whose firmware loads
-     * the kernel itself and so have no loader prompt (failover typed at the firmware, e.g. U-Boot's bootargs).
-     */
-    selectDevice?: string;
-  };
-  shell: { login?: string; user?: string; password?: string; prompt: RegExp; typingDelayMs: number };
-  identify: {
-    console?: RegExp;
-    deviceTemplate: string;
-    command?: string;
-    commandPattern?: RegExp;
-    /** Prints the kernel's mount table entry for `/`; `rootPattern`'s `source` group takes the mounted device from it. */
-    rootCommand?: string;
-    rootPattern?: RegExp;
-  };
-  commands: {
-    upgrade: string;
-    /** Progress lines the upgrade prints, in order. */
-    upgradeSteps: string[];
-    upgradeDone: RegExp;
-    upgradeRefused: RegExp;
-    save: string;
-    reboot: string;
-    poweroff: string;
-    bootConf: string;
-    mountMbr: string;
-    unmountMbr: string;
-    bootConfLine: string;
-    /** Lists disk filesystems mounted read-write, one per line (none expected outside /cfg and /mbr saves). */
-    writableDiskMounts: string;
-    /** Checks /cfg's filesystem without changing it; exit status 0 when clean. */
-    checkCfg: string;
-  };
-  /** Each root device's partition, appended to the boot disk's guest device name. */
-  partitions: Record<string, string>;
-  /**
-   * The target system's names for the guest's disks and their partitions (`{n}`: 0 the boot disk, 1 the first extra
-   * disk), e.g. OpenBSD's `/dev/sd{n}c` and `/dev/sd{n}{partition}`. Without them, the vm-config's guestDevices (Linux's
-   * names) are used, with the partition appended.
-   */
-  deviceNames?: { disk: string; partition: string };
-  /**
-   * The image's first-stage loader that Open Firmware loads by path (OpenBSD's ofwboot): its file name and
-   * partition (1 = the first MBR partition). Fills `{loaderFile}` and `{loaderPartition}` in vm-config boot commands.
-   */
-  firmwareLoader?: { file: string; partition: number };
-  failFast: FailFastPattern[];
-}
+};
 
 export const profileDir = fileURLToPath(new URL('./profiles/', import.meta.url));
 
@@ -116,96 +125,27 @@ export function loadProfile(nameOrPath: string): TargetProfile {
         : `unknown profile "${nameOrPath}": choose one of ${profileNames().join(', ')} or pass a path to a profile .json`,
     );
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new UsageError(`${file}: cannot read the profile: ${(error as Error).message} (fix the JSON; ${join(profileDir, 'fixture.json')} is a complete example)`);
-  }
+  const raw = readJsonFile(file, 'profile', `fix the JSON; ${join(profileDir, 'fixture.json')} is a complete example`);
   return parseProfile(path ? file : nameOrPath, file, raw);
 }
 
-function parseKey(r: ObjectReader, key: string): string {
-  const name = r.string(key);
-  try {
-    return keyBytes(name);
-  } catch (error) {
-    throw new UsageError(`${r.file}: ${r.path}${key}: ${(error as Error).message}`);
-  }
-}
-
 export function parseProfile(name: string, file: string, raw: unknown): TargetProfile {
-  const r = ObjectReader.root(file, raw);
-  const stages = { loader: r.has('loader'), shell: r.has('shell') };
+  const has = (key: string) => typeof raw === 'object' && raw !== null && (raw as Record<string, unknown>)[key] !== undefined;
+  const stages = { loader: has('loader'), shell: has('shell') };
   if (stages.shell && !stages.loader) throw new UsageError(`${file}: "shell" needs "loader" (the harness reaches the shell through the loader)`);
-  if (r.has('commands') && !stages.shell) throw new UsageError(`${file}: "commands" needs "shell" (where they are typed)`);
-  const section = (key: keyof typeof absent) => r.object(key, 'optional') ?? new ObjectReader(file, `${key}.`, absent[key]);
-  const loader = section('loader');
-  const kernel = section('kernel');
-  const shell = section('shell');
-  const identify = section('identify');
-  const commands = section('commands');
+  if (has('commands') && !stages.shell) throw new UsageError(`${file}: "commands" needs "shell" (where they are typed)`);
+  const { $schema: _, ...fields } = parseConfig(profileSchema, file, raw);
+  const filled = <K extends Section>(key: K) => (fields[key] ?? sections[key].parse(absent[key])) as z.output<(typeof sections)[K]>;
   const profile: TargetProfile = {
+    ...fields,
     name,
-    description: r.string('description'),
     stages,
-    fixtureShape: r.string('fixtureShape', 'resflash-linux'),
-    loader: {
-      banner: loader.regex('banner'),
-      interruptWindow: loader.regex('interruptWindow'),
-      interruptKey: parseKey(loader, 'interruptKey'),
-      prompt: loader.regex('prompt'),
-      typingDelayMs: loader.number('typingDelayMs', 20),
-      selectDevice: loader.string('selectDevice'),
-      boot: loader.string('boot'),
-      booting: loader.regex('booting'),
-      failure: loader.regex('failure'),
-      defaultDevice: loader.string('defaultDevice'),
-      bootConfMissing: loader.string('bootConfMissing', undefined),
-      bootConfEmpty: loader.string('bootConfEmpty', undefined),
-      bootConfUnknown: loader.string('bootConfUnknown', undefined),
-    },
-    kernel: { userlandStarted: kernel.regex('userlandStarted'), selectDevice: kernel.string('selectDevice', undefined) },
-    shell: {
-      login: shell.string('login', undefined),
-      user: shell.string('user', undefined),
-      password: shell.string('password', undefined),
-      prompt: shell.regex('prompt'),
-      typingDelayMs: shell.number('typingDelayMs', 0),
-    },
-    identify: {
-      console: identify.regex('console', 'optional'),
-      deviceTemplate: identify.string('deviceTemplate', '{device}'),
-      command: identify.string('command', undefined),
-      commandPattern: identify.regex('commandPattern', 'optional'),
-      rootCommand: identify.string('rootCommand', undefined),
-      rootPattern: identify.regex('rootPattern', 'optional'),
-    },
-    commands: {
-      upgrade: commands.string('upgrade'),
-      upgradeSteps: commands.strings('upgradeSteps', []),
-      upgradeDone: commands.regex('upgradeDone'),
-      upgradeRefused: commands.regex('upgradeRefused'),
-      save: commands.string('save'),
-      reboot: commands.string('reboot'),
-      poweroff: commands.string('poweroff'),
-      bootConf: commands.string('bootConf'),
-      mountMbr: commands.string('mountMbr'),
-      unmountMbr: commands.string('unmountMbr'),
-      bootConfLine: commands.string('bootConfLine'),
-      writableDiskMounts: commands.string('writableDiskMounts'),
-      checkCfg: commands.string('checkCfg'),
-    },
-    partitions: stringMap(r.object('partitions', 'optional') ?? new ObjectReader(file, 'partitions.', {})),
-    deviceNames: parseDeviceNames(r.object('deviceNames', 'optional')),
-    firmwareLoader: parseFirmwareLoader(r.object('firmwareLoader', 'optional')),
-    failFast: (r.has('failFast') ? r.objects('failFast') : []).map((f) => {
-      const pattern = { name: f.string('name'), regex: f.regex('regex') };
-      f.done();
-      return pattern;
-    }),
+    loader: filled('loader'),
+    kernel: filled('kernel'),
+    shell: filled('shell'),
+    identify: filled('identify'),
+    commands: filled('commands'),
   };
-  for (const reader of [loader, kernel, shell, identify, commands, r]) reader.done();
   if (profile.shell.login && !profile.shell.user) throw new UsageError(`${file}: shell: "login" needs "user"`);
   if (profile.identify.command && !profile.identify.commandPattern) {
     throw new UsageError(`${file}: identify: "command" needs "commandPattern"`);
@@ -233,31 +173,7 @@ const absent = {
     upgrade: 'none', upgradeDone: never, upgradeRefused: never, save: 'none', reboot: 'none', poweroff: 'none', bootConf: 'none',
     mountMbr: 'none', unmountMbr: 'none', bootConfLine: 'none', writableDiskMounts: 'none', checkCfg: 'none',
   },
-} satisfies Record<string, Record<string, Json>>;
-
-function parseDeviceNames(reader: ObjectReader | undefined): TargetProfile['deviceNames'] {
-  if (!reader) return undefined;
-  const names = { disk: reader.string('disk'), partition: reader.string('partition') };
-  reader.done();
-  return names;
-}
-
-function parseFirmwareLoader(reader: ObjectReader | undefined): TargetProfile['firmwareLoader'] {
-  if (!reader) return undefined;
-  const loader = { file: reader.string('file'), partition: reader.number('partition') };
-  reader.done();
-  if (!Number.isInteger(loader.partition) || loader.partition < 1) {
-    throw new UsageError(`${reader.file}: firmwareLoader.partition: expected a partition number from 1, got ${loader.partition}`);
-  }
-  return loader;
-}
-
-function stringMap(reader: ObjectReader): Record<string, string> {
-  const map: Record<string, string> = {};
-  for (const key of reader.keys()) map[key] = reader.string(key);
-  reader.done();
-  return map;
-}
+} satisfies { [K in Section]: z.input<(typeof sections)[K]> };
 
 /** Fills `{name}` placeholders of a profile command. */
 export function fill(template: string, values: Record<string, string>): string {

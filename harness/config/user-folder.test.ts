@@ -68,9 +68,11 @@ test.serial('a bad bootproof.config.json is refused naming the file, the key and
   const file = join(folder.root, 'bootproof.config.json');
   t.throws(() => machineNames(), {
     instanceOf: UsageError,
-    message: `${file}: unknown key "vmconfigs" (check the spelling); the keys are "vmConfigs", "scenarios", "profiles"`,
+    message: `${file}: unknown key "vmconfigs": did you mean "vmConfigs"? (the keys are "vmConfigs", "scenarios", "profiles")`,
   });
-  folder.write('bootproof.config.json', { scenarios: 'tests' });
+  folder.write('bootproof.config.json', { machines: ['x'] });
+  t.throws(() => machineNames(), { message: `${file}: unknown key "machines" (check the spelling; the keys are "vmConfigs", "scenarios", "profiles")` });
+  folder.write('bootproof.config.json', { $schema: './node_modules/bootproof/schemas/bootproof-config.schema.json', scenarios: 'tests' });
   t.throws(() => machineNames(), { message: `${file}: scenarios: expected an array of strings, got "tests" (string)` });
   folder.write('bootproof.config.json', { profiles: ['nowhere'] });
   t.throws(() => machineNames(), { message: `${file}: profiles: "nowhere" is not a folder (${join(folder.root, 'nowhere')}); paths are relative to the file` });

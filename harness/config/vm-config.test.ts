@@ -16,9 +16,16 @@ test('an unknown machine lists the known ones', (t) => {
   t.regex(error.message, /unknown machine "amd64-bois": choose one of amd64-bios, amd64-ipxe, amd64-ipxe-uefi, amd64-uefi/);
 });
 
-test('an unknown key is an error naming the file and the key', (t) => {
+test('an unknown key is an error naming the file, the key, the nearest valid name and the valid keys', (t) => {
   const error = t.throws(() => parseVmConfig('x', 'x.json', { ...bios(), memoryMib: 512 }), { instanceOf: UsageError });
-  t.is(error.message, 'x.json: unknown key "memoryMib" (check the spelling)');
+  t.regex(error.message, /^x\.json: unknown key "memoryMib": did you mean "memoryMiB"\? \(the keys are "description", "arch", .*"memoryMiB", .*"netboot"\)$/);
+  const far = t.throws(() => parseVmConfig('x', 'x.json', { ...bios(), disk: { ...bios().disk, bus: 'scsi' } }), { instanceOf: UsageError });
+  t.is(far.message, 'x.json: unknown key "disk.bus" (check the spelling; the keys of disk are "interface", "guestDevices")');
+});
+
+test('a "$schema" key, for editors, is accepted', (t) => {
+  t.is(parseVmConfig('x', 'x.json', { $schema: './node_modules/bootproof/schemas/vm-config.schema.json', ...bios() }).name, 'x');
+  t.throws(() => parseVmConfig('x', 'x.json', { ...bios(), $schema: 1 }), { message: 'x.json: $schema: expected the path or URL of the JSON Schema, got 1 (number)' });
 });
 
 test('a wrong value is quoted with its type', (t) => {
@@ -89,7 +96,9 @@ test('firmware stage mistakes are named with the fix', (t) => {
   const badKey = { ...base, firmware: { ...base.firmware, prompt: { regex: '0 > ', interruptKey: 'F12' } } };
   t.throws(() => parseVmConfig('x', 'x.json', badKey), { message: /x\.json: firmware\.prompt\.interruptKey: unknown key "F12"/ });
   const typo = { ...base, firmware: { ...base.firmware, boot: { ...base.firmware.boot, persistance: 'none' } } };
-  t.throws(() => parseVmConfig('x', 'x.json', typo), { message: 'x.json: unknown key "firmware.boot.persistance" (check the spelling)' });
+  t.throws(() => parseVmConfig('x', 'x.json', typo), {
+    message: 'x.json: unknown key "firmware.boot.persistance": did you mean "persistence"? (the keys of firmware.boot are "commands", "persistence", "failure", "failover")',
+  });
 });
 
 test('a firmware in flash needs its binary, and the flash layout is read', (t) => {
@@ -126,6 +135,6 @@ test('boot media fields are paths relative to the vm-config file; cpus is a whol
   });
   t.is(config.cpus, 2);
   t.deepEqual(loadVmConfig('amd64-bios').media, {}, 'the built-in machines boot the fixture alone');
-  t.throws(() => parseVmConfig('x', 'x.json', { ...bios(), cpus: 0 }), { message: 'x.json: cpus: expected a whole number from 1, got 0' });
+  t.throws(() => parseVmConfig('x', 'x.json', { ...bios(), cpus: 0 }), { message: 'x.json: cpus: expected a whole number from 1, got 0 (number)' });
   t.throws(() => parseVmConfig('x', 'x.json', { ...bios(), append: 'quiet' }), { message: /x\.json: "append" needs "kernel"/ });
 });

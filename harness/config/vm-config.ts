@@ -1,19 +1,21 @@
 // vm-configs/<machine>.json: the declarative description of one emulated machine, validated on load. The built-in
 // ones are in bootproof's vm-configs/, a user's in theirs (user-folder.ts).
-import { existsSync, readFileSync, accessSync, constants } from 'node:fs';
+import { existsSync, accessSync, constants } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ObjectReader } from './validate.ts';
+import { z } from 'zod';
+import { parseConfig, readJsonFile } from './config-file.ts';
+import { count, flag, keyName, oneOf, pattern, schemaKey, section, text, texts, whole } from './schema-parts.ts';
 import { isPath, nameOf, namedFiles, type NamedFile } from './named-files.ts';
 import { userFolders } from './user-folder.ts';
-import { keyBytes } from './keys.ts';
 import { InfrastructureError, UsageError } from '../errors.ts';
 import type { Accel } from '../deadline.ts';
-import { readBootMedia, type BootMedia } from './boot-media.ts';
+import { bootMediaFields, bootMediaKeys, resolveBootMedia, type BootMedia } from './boot-media.ts';
 
 export const firmwareKinds = ['seabios', 'ovmf', 'slof', 'openbios', 'u-boot'] as const;
 export type FirmwareKind = (typeof firmwareKinds)[number];
-export type Depth = 'full' | 'loader';
+export const depths = ['full', 'loader'] as const;
+export type Depth = (typeof depths)[number];
 /**
  * What the firmware keeps of the boot commands typed at its prompt: `nvram` survives a QEMU restart
  * (a per-VM NVRAM file kept for the machine's lifetime), `reset` survives a firmware reset only,
@@ -22,97 +24,101 @@ export type Depth = 'full' | 'loader';
 export const firmwarePersistences = ['nvram', 'reset', 'none'] as const;
 export type FirmwarePersistence = (typeof firmwarePersistences)[number];
 
-/** The firmware's command prompt and how to get there instead of autobooting. */
-/** A firmware's parallel flash chip, as the machine declares it. */
-export interface FlashLayout {
-  /** Size of the flash chip in bytes. */
-  bytes: number;
-  /**
-   * Reverse the bytes of each group of this many (Malta swaps flash words on little-endian
-   * targets, so a little-endian U-Boot must be stored pre-swapped); absent: stored as is.
-   */
-  reverseBytes?: number;
-}
-
-export interface FirmwarePrompt {
-  regex: RegExp;
-  /** Pressed again every `repeatMs` until the prompt shows; absent when the prompt comes by itself. */
-  interruptKey?: string;
-  /** Output after which the interrupt key is pressed (the key may be pressed before it shows when absent). */
-  interruptWindow?: RegExp;
-  repeatMs: number;
-  /** Press Enter once at the prompt and wait for it again, to throw away interrupt keys typed ahead. */
-  clearTypeAhead: boolean;
-  /** Milliseconds between typed characters at this prompt; absent: the target profile's loader typing delay. */
-  typingDelayMs?: number;
-}
-
-/** What an operator types at the firmware prompt to start the image's loader. */
-export interface FirmwareBoot {
-  /** Typed in order, each after the prompt; the last one starts the loader. `{name}` placeholders are filled by the harness. */
-  commands: string[];
-  persistence: FirmwarePersistence;
-  /** The firmware saying it could not start the loader (ends the wait at once). */
-  failure?: RegExp;
-  /**
-   * Where an operator boots another root for one boot: at the image's loader prompt (`loader-prompt`), or, where the
-   * firmware loads the kernel itself and no loader prompt exists, on the kernel command line the boot commands pass
-   * (`kernel-command-line`: the target profile's `kernel.selectDevice` fills their `{kernelArguments}` for that boot).
-   */
-  failover: FirmwareFailover;
-}
-
 export const firmwareFailovers = ['loader-prompt', 'kernel-command-line'] as const;
 export type FirmwareFailover = (typeof firmwareFailovers)[number];
 
-export interface FirmwareConfig {
-  kind: FirmwareKind;
-  banner: RegExp;
-  code?: string;
-  vars?: string;
-  package?: string;
-  prompt?: FirmwarePrompt;
-  boot?: FirmwareBoot;
-  /** Size of a blank per-VM NVRAM file attached as pflash (kept across QEMU restarts of one machine). */
-  nvramBytes?: number;
-  /** The firmware (`code`) runs from a per-VM parallel flash image of this layout. */
-  flash?: FlashLayout;
-}
+/** A firmware's parallel flash chip, as the machine declares it. */
+const flashSchema = section({
+  bytes: count().describe('Size of the flash chip in bytes'),
+  reverseBytes: count()
+    .optional()
+    .describe('Reverse the bytes of each group of this many (Malta swaps flash words on little-endian targets, so a little-endian U-Boot is stored pre-swapped); absent: stored as is'),
+});
+export type FlashLayout = z.output<typeof flashSchema>;
 
-export interface VmConfig {
+/** The firmware's command prompt and how to get there instead of autobooting. */
+const promptSchema = section({
+  regex: pattern().describe('The firmware prompt'),
+  interruptKey: keyName().optional().describe('Pressed again every repeatMs until the prompt shows; absent when the prompt comes by itself'),
+  interruptWindow: pattern().optional().describe('Output after which the interrupt key is pressed (the key may be pressed before it shows when absent)'),
+  repeatMs: count().default(1000),
+  clearTypeAhead: flag().default(false).describe('Press Enter once at the prompt and wait for it again, to throw away interrupt keys typed ahead'),
+  typingDelayMs: count().optional().describe("Milliseconds between typed characters at this prompt; absent: the target profile's loader typing delay"),
+});
+export type FirmwarePrompt = z.output<typeof promptSchema>;
+
+/** What an operator types at the firmware prompt to start the image's loader. */
+const bootSchema = section({
+  commands: texts()
+    .min(1, { error: 'expected at least one command' })
+    .describe('Typed in order, each after the prompt; the last one starts the loader. {name} placeholders are filled by the harness'),
+  persistence: oneOf(firmwarePersistences).describe('What the firmware keeps of the typed commands: nvram (across QEMU restarts), reset (a firmware reset only), none'),
+  failure: pattern().optional().describe('The firmware saying it could not start the loader (ends the wait at once)'),
+  failover: oneOf(firmwareFailovers)
+    .default('loader-prompt')
+    .describe("Where another root is booted for one boot: at the image's loader prompt, or on the kernel command line the boot commands pass (the profile's kernel.selectDevice fills their {kernelArguments})"),
+});
+export type FirmwareBoot = z.output<typeof bootSchema>;
+
+const firmwareSchema = section({
+  kind: oneOf(firmwareKinds),
+  banner: pattern().describe('What the firmware prints first'),
+  code: text().optional().describe('Path of the firmware binary (e.g. OVMF_CODE)'),
+  vars: text().optional().describe('Path of the firmware variables template (OVMF_VARS), copied per VM'),
+  package: text().optional().describe('The Debian package holding code and vars'),
+  prompt: promptSchema.optional(),
+  boot: bootSchema.optional(),
+  nvramBytes: count().optional().describe('Size of a blank per-VM NVRAM file attached as pflash (kept across QEMU restarts of one machine)'),
+  flash: flashSchema.optional().describe('The firmware (code) runs from a per-VM parallel flash image of this layout'),
+});
+export type FirmwareConfig = z.output<typeof firmwareSchema>;
+
+/** vm-configs/<machine>.json, as written. */
+export const vmConfigSchema = section({
+  $schema: schemaKey,
+  description: text(),
+  arch: oneOf(['amd64', 'ppc64el', 'powerpc', 'mips64el']),
+  qemu: section({ binary: text().describe('The QEMU system emulator'), package: text().describe('The Debian package holding it') }),
+  machine: text().describe("QEMU's -machine"),
+  cpu: text().default('max').describe("QEMU's -cpu"),
+  memoryMiB: count().default(512),
+  cpus: whole(1).optional().describe("QEMU's -smp; absent: QEMU's default (one)"),
+  accelerators: z
+    .array(oneOf(['kvm', 'tcg']), { error: 'expected an array of strings' })
+    .default((): Accel[] => ['tcg'])
+    .describe('The accelerators the machine may use, best first'),
+  firmware: firmwareSchema,
+  disk: section({
+    interface: oneOf(['virtio', 'ide']),
+    guestDevices: texts().describe("The guest's names of the attached disks, boot disk first"),
+  }),
+  network: section({
+    model: text().describe("The NIC's QEMU device model"),
+    bootRom: text().optional(),
+    package: text().optional().describe('The Debian package holding the boot ROM'),
+    serve: texts()
+      .default(() => [])
+      .describe('Files next to the disk image that the boot server serves (e.g. kernel and initramfs for a firmware that cannot read the disk)'),
+    bootFirst: flag().default(false).describe('The firmware boots from the NIC before any disk (its boot index 0; UEFI ignores -boot n)'),
+  })
+    .optional()
+    .describe("A NIC on QEMU's user network, with the VM's boot server behind it (TFTP and HTTP at 10.0.2.2)"),
+  depth: oneOf(depths).describe("How far the machine boots the fixture: full (a shell) or loader (the loader's prompt)"),
+  resumesCheckpoints: flag()
+    .default(true)
+    .describe('Whether a guest resumed from a checkpoint runs on (false on pseries under TCG: scenarios boot afresh where they would restore)'),
+  extraArgs: texts().default(() => []).describe('Further QEMU arguments'),
+  ...bootMediaFields,
+});
+
+type VmConfigFile = z.output<typeof vmConfigSchema>;
+
+export type VmConfig = Omit<VmConfigFile, '$schema' | (typeof bootMediaKeys)[number]> & {
   name: string;
   file: string;
-  description: string;
-  arch: string;
-  qemu: { binary: string; package: string };
-  machine: string;
-  cpu: string;
-  memoryMiB: number;
-  /** QEMU's `-smp`; absent: QEMU's default (one). */
-  cpus?: number;
-  accelerators: Accel[];
-  firmware: FirmwareConfig;
-  disk: { interface: 'virtio' | 'ide'; guestDevices: string[] };
-  /** A NIC on QEMU's user network, with the VM's boot server behind it (TFTP and HTTP at 10.0.2.2). */
-  network?: {
-    model: string;
-    bootRom?: string;
-    package?: string;
-    /** Files next to the disk image that the boot server serves (e.g. kernel and initramfs for a firmware that cannot read the disk). */
-    serve?: string[];
-    /** The firmware boots from the NIC before any disk (its boot index 0; UEFI ignores `-boot n`). */
-    bootFirst?: boolean;
-  };
-  depth: Depth;
-  /**
-   * Whether a guest resumed from a checkpoint runs on. False on pseries under TCG: a guest resumed from a checkpoint
-   * more than a few seconds old stalls (its timers stop firing), so scenarios boot afresh where they would restore.
-   */
-  resumesCheckpoints: boolean;
-  extraArgs: string[];
   /** What the machine boots besides the fixture's disk (see boot-media.ts); empty for the built-in machines. */
   media: BootMedia;
-}
+};
 
 export const vmConfigDir = fileURLToPath(new URL('../../vm-configs/', import.meta.url));
 
@@ -134,132 +140,32 @@ export function loadVmConfig(nameOrPath: string): VmConfig {
     const known = `${machines.map((m) => m.name).join(', ')}, or a path to a vm-config .json`;
     throw new UsageError(file ? `vm-config file ${file} not found: check the path, or name a machine (${known})` : `unknown machine "${nameOrPath}": choose one of ${known}`);
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new UsageError(`${file}: cannot read the vm-config: ${(error as Error).message}`);
-  }
-  return parseVmConfig(nameOf(file, '.json'), file, raw);
+  return parseVmConfig(nameOf(file, '.json'), file, readJsonFile(file, 'vm-config'));
 }
 
 export function parseVmConfig(name: string, file: string, raw: unknown): VmConfig {
-  const r = ObjectReader.root(file, raw);
-  const qemu = r.object('qemu');
-  const firmware = r.object('firmware');
-  const disk = r.object('disk');
-  const network = r.object('network', 'optional');
-  const config: VmConfig = {
-    name,
-    file,
-    description: r.string('description'),
-    arch: r.oneOf('arch', ['amd64', 'ppc64el', 'powerpc', 'mips64el']),
-    qemu: { binary: qemu.string('binary'), package: qemu.string('package') },
-    machine: r.string('machine'),
-    cpu: r.string('cpu', 'max'),
-    memoryMiB: r.number('memoryMiB', 512),
-    ...cpusOf(r.optionalNumber('cpus'), file),
-    accelerators: r.strings('accelerators', ['tcg']).map((a) => {
-      if (a !== 'kvm' && a !== 'tcg') throw new UsageError(`${file}: accelerators: expected "kvm" or "tcg", got "${a}"`);
-      return a;
-    }),
-    firmware: parseFirmware(firmware),
-    disk: {
-      interface: disk.oneOf('interface', ['virtio', 'ide']),
-      guestDevices: disk.strings('guestDevices'),
-    },
-    ...(network
-      ? {
-          network: {
-            model: network.string('model'),
-            bootRom: network.string('bootRom', undefined),
-            package: network.string('package', undefined),
-            serve: network.strings('serve', []),
-            bootFirst: network.boolean('bootFirst', false),
-          },
-        }
-      : {}),
-    depth: r.oneOf('depth', ['full', 'loader']),
-    resumesCheckpoints: r.boolean('resumesCheckpoints', true),
-    extraArgs: r.strings('extraArgs', []),
-    media: readBootMedia(r),
-  };
-  for (const reader of [qemu, firmware, disk, ...(network ? [network] : []), r]) reader.done();
-  if (config.firmware.flash && !config.firmware.code) {
-    throw new UsageError(`${file}: firmware: "flash" needs "code" (the firmware binary written into the flash image)`);
-  }
-  if (config.firmware.kind === 'ovmf' && (!config.firmware.code || !config.firmware.vars)) {
+  const { $schema: _, ...fields } = parseConfig(vmConfigSchema, file, raw);
+  const media = resolveBootMedia(fields, file);
+  for (const key of bootMediaKeys) delete fields[key];
+  const config: VmConfig = { name, file, ...fields, media };
+  const { firmware } = config;
+  if (firmware.flash && !firmware.code) throw new UsageError(`${file}: firmware: "flash" needs "code" (the firmware binary written into the flash image)`);
+  if (firmware.kind === 'ovmf' && (!firmware.code || !firmware.vars)) {
     throw new UsageError(`${file}: firmware: OVMF needs "code" and "vars" (paths of OVMF_CODE and OVMF_VARS)`);
   }
-  return Object.freeze(config);
-}
-
-function cpusOf(cpus: number | undefined, file: string): { cpus?: number } {
-  if (cpus === undefined) return {};
-  if (!Number.isInteger(cpus) || cpus < 1) throw new UsageError(`${file}: cpus: expected a whole number from 1, got ${cpus}`);
-  return { cpus };
-}
-
-function parseFirmware(r: ObjectReader): FirmwareConfig {
-  const promptReader = r.object('prompt', 'optional');
-  const bootReader = r.object('boot', 'optional');
-  const firmware: FirmwareConfig = {
-    kind: r.oneOf('kind', firmwareKinds),
-    banner: r.regex('banner'),
-    code: r.string('code', undefined),
-    vars: r.string('vars', undefined),
-    package: r.string('package', undefined),
-    nvramBytes: r.optionalNumber('nvramBytes'),
-    flash: parseFlash(r.object('flash', 'optional')),
-  };
-  if (promptReader) {
-    firmware.prompt = {
-      regex: promptReader.regex('regex'),
-      interruptKey: promptReader.string('interruptKey', undefined),
-      interruptWindow: promptReader.regex('interruptWindow', 'optional'),
-      repeatMs: promptReader.number('repeatMs', 1000),
-      clearTypeAhead: promptReader.boolean('clearTypeAhead', false),
-      typingDelayMs: promptReader.optionalNumber('typingDelayMs'),
-    };
-    if (firmware.prompt.interruptKey !== undefined) firmware.prompt.interruptKey = parseKeyName(promptReader, 'interruptKey', firmware.prompt.interruptKey);
-    if (firmware.prompt.interruptWindow && !firmware.prompt.interruptKey) {
-      throw new UsageError(`${r.file}: firmware.prompt: "interruptWindow" needs "interruptKey" (the key that stops autoboot)`);
-    }
-    promptReader.done();
+  if (firmware.prompt?.interruptWindow && !firmware.prompt.interruptKey) {
+    throw new UsageError(`${file}: firmware.prompt: "interruptWindow" needs "interruptKey" (the key that stops autoboot)`);
   }
-  if (bootReader) {
-    firmware.boot = {
-      commands: bootReader.strings('commands'),
-      persistence: bootReader.oneOf('persistence', firmwarePersistences),
-      failure: bootReader.regex('failure', 'optional'),
-      failover: bootReader.oneOf('failover', firmwareFailovers, 'loader-prompt'),
-    };
-    bootReader.done();
-    if (firmware.boot.commands.length === 0) throw new UsageError(`${r.file}: firmware.boot.commands: expected at least one command`);
-    if (!firmware.prompt) throw new UsageError(`${r.file}: firmware.boot needs firmware.prompt (where the commands are typed)`);
+  if (firmware.boot) {
+    if (!firmware.prompt) throw new UsageError(`${file}: firmware.boot needs firmware.prompt (where the commands are typed)`);
     if (firmware.boot.failover === 'kernel-command-line' && !firmware.boot.commands.some((c) => c.includes('{kernelArguments}'))) {
-      throw new UsageError(`${r.file}: firmware.boot.failover "kernel-command-line" needs a {kernelArguments} placeholder in the boot commands`);
+      throw new UsageError(`${file}: firmware.boot.failover "kernel-command-line" needs a {kernelArguments} placeholder in the boot commands`);
     }
     if (firmware.boot.persistence === 'nvram' && firmware.nvramBytes === undefined && !firmware.vars) {
-      throw new UsageError(`${r.file}: firmware.boot.persistence "nvram" needs "nvramBytes" (a per-VM NVRAM file) or "vars"`);
+      throw new UsageError(`${file}: firmware.boot.persistence "nvram" needs "nvramBytes" (a per-VM NVRAM file) or "vars"`);
     }
   }
-  return firmware;
-}
-
-function parseKeyName(r: ObjectReader, key: string, name: string): string {
-  try {
-    return keyBytes(name);
-  } catch (error) {
-    throw new UsageError(`${r.file}: ${r.path}${key}: ${(error as Error).message}`);
-  }
-}
-
-function parseFlash(r: ObjectReader | undefined): FlashLayout | undefined {
-  if (!r) return undefined;
-  const flash = { bytes: r.number('bytes'), reverseBytes: r.number('reverseBytes', 0) || undefined };
-  r.done();
-  return flash;
+  return Object.freeze(config);
 }
 
 /** Whether the machine has the image's loader prompt (`boot>`): not when its firmware loads the kernel itself. */

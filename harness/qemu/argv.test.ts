@@ -54,21 +54,21 @@ test('a recorded boot disk sits behind blklogwrites with the guest write cache o
 test('a machine without a NIC gets none; one with a NIC serves its folder by TFTP and captures the traffic headers', (t) => {
   const bios = loadVmConfig('amd64-bios');
   t.true(buildArgv(bios, files, { accel: 'tcg', name: 'x' }).join(' ').includes('-nic none'));
-  const withNic = { ...bios, network: { model: 'virtio-net-pci' } };
+  const withNic = { ...bios, network: { model: 'virtio-net-pci', serve: [], bootFirst: false } };
   const network = { tftpFolder: '/tmp/vm/boot', capture: '/tmp/vm/net-1.pcap' };
   const argv = buildArgv(withNic, { ...files, network }, { accel: 'tcg', name: 'x' }).join(' ');
   t.true(argv.includes('-nic user,id=bp-net,model=virtio-net-pci,tftp=/tmp/vm/boot'));
   t.true(argv.includes('-object filter-dump,id=bp-net-dump,netdev=bp-net,file=/tmp/vm/net-1.pcap,maxlen=256'));
   t.false(argv.includes('-nic none'));
   t.throws(() => buildArgv(withNic, files, { accel: 'tcg', name: 'x' }), { message: /needs a TFTP folder/ });
-  const first = buildArgv({ ...bios, network: { model: 'virtio-net-pci', bootRom: '/rom/efi-virtio.rom', bootFirst: true } }, { ...files, network }, { accel: 'tcg', name: 'x' }).join(' ');
+  const first = buildArgv({ ...bios, network: { model: 'virtio-net-pci', bootRom: '/rom/efi-virtio.rom', serve: [], bootFirst: true } }, { ...files, network }, { accel: 'tcg', name: 'x' }).join(' ');
   t.true(first.includes('-netdev user,id=bp-net,tftp=/tmp/vm/boot -device virtio-net-pci,netdev=bp-net,bootindex=0,romfile=/rom/efi-virtio.rom'), 'a NIC booted first has boot index 0 and its ROM');
   t.true(first.includes('filter-dump,id=bp-net-dump,netdev=bp-net'));
 });
 
 test('a firmware with an NVRAM file gets the per-VM file as pflash', (t) => {
   const bios = loadVmConfig('amd64-bios');
-  const slof = { ...bios, arch: 'ppc64el', firmware: { kind: 'slof' as const, banner: /SLOF/, nvramBytes: 65536 } };
+  const slof = { ...bios, arch: 'ppc64el' as const, firmware: { kind: 'slof' as const, banner: /SLOF/, nvramBytes: 65536 } };
   const argv = buildArgv(slof, { ...files, firmwareVars: '/tmp/vm/nvram.bin' }, { accel: 'tcg', name: 'x' });
   const drives = argv.flatMap((a, i) => (a === '-drive' ? [argv[i + 1]] : []));
   t.is(drives[0], 'if=pflash,format=raw,file=/tmp/vm/nvram.bin');

@@ -1,5 +1,6 @@
 // The result model: what a run records about each test and boot, and the results that reports are views of.
 import type { FirmwarePersistence } from '../config/vm-config.ts';
+import type { KnownFailure } from '../config/known-failures.ts';
 
 export type TestStatus = 'passed' | 'failed' | 'flaky' | 'skipped';
 
@@ -85,16 +86,8 @@ export interface CrashStateRow {
   reason?: string;
 }
 
-export interface KnownFailure {
-  scenario: string;
-  /** A machine name, or "*" for every machine. */
-  machine: string;
-  reason: string;
-  /** YYYY-MM-DD: from the day after, the failure counts as a failure again. */
-  expires: string;
-  /** Source of a regular expression: only failures whose message matches are expected; absent, any failure is. */
-  failure?: string;
-}
+/** An entry of the known-failures file (its schema is in config/known-failures.ts). */
+export type { KnownFailure };
 
 /** What a test's failure was matched to. */
 export interface KnownFailureMark {
