@@ -13,6 +13,7 @@ const knownFailureSchema = section({
   machine: text().describe('A machine name, or "*" for every machine'),
   reason: text().describe('Why the failure is expected, shown in the report'),
   expires: text()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'expected a date as YYYY-MM-DD' })
     .refine(isCalendarDate, { error: 'expected a date as YYYY-MM-DD' })
     .describe('YYYY-MM-DD: from the day after, the failure counts as a failure again'),
   failure: patternSource()
