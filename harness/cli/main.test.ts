@@ -1,7 +1,7 @@
 import test from 'ava';
 import { bootproof } from './testdata/bootproof.ts';
 
-const commands = ['run', 'nightly', 'crash-states', 'machines', 'validate', 'console', 'replay', 'inspect', 'image pack', 'fixture build', 'report build', 'report merge'];
+const commands = ['init', 'run', 'nightly', 'crash-states', 'machines', 'validate', 'console', 'replay', 'inspect', 'image pack', 'fixture build', 'report build', 'report merge'];
 
 test.serial('an option the command does not take exits 2, naming it, the command and the options it takes', async (t) => {
   const { code, out, err } = await bootproof('inspect', '--retries', '3');

@@ -11,10 +11,12 @@ import { inspect } from './inspect.ts';
 import { imagePack } from './image-pack.ts';
 import { fixtureBuild } from './fixture-build.ts';
 import { reportBuild, reportMerge } from './report.ts';
+import { init } from './init.ts';
 
 export const usage = `usage: bootproof <command> [options]
 
 commands:
+  init [--name NAME] [--machine M]                           scaffold a project here: a machine, a profile and a scenario
   run --machine M[,M...] --scenario S[,S...]                 run scenarios on machines
   nightly [--slice ci|full]                                  every scenario on every machine it applies to
   crash-states --machine M [--max-states N] [--drop-unflushed]
@@ -40,6 +42,7 @@ run, nightly, crash-states and validate also take --accel, --retries, --repeat, 
 exit status: 0 all passed, 1 a test failed, 2 bad usage or setup`;
 
 const commands = new Map<string, Command>(Object.entries({
+  init,
   run,
   nightly,
   'crash-states': crashStates,
