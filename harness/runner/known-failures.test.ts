@@ -62,6 +62,9 @@ test('a bad known-failures file is refused with the file, the key and the fix', 
   t.regex(bad({ knownFailures: [{ ...entry(), failure: '(' }] }), /knownFailures\[0\]\.failure: not a valid regular expression/);
   t.regex(bad({ knownFailures: [{ ...entry(), machine: 'amd64-bois' }] }), /knownFailures\[0\]\.machine: unknown machine "amd64-bois": choose one of amd64-bios, amd64-uefi or "\*"/);
   t.deepEqual(parseKnownFailures(file, { knownFailures: [entry(), entry({ machine: '*' })] }, machines), [entry(), entry({ machine: '*' })]);
+  const $schema = './node_modules/bootproof/schemas/known-failures.schema.json';
+  t.deepEqual(parseKnownFailures(file, { $schema, knownFailures: [entry()] }, machines), [entry()], 'a "$schema" key for editors is accepted');
+  t.is(bad({ knownFailures: { upgrade: entry() } }), 'known-failures.json: knownFailures: expected an array of objects, got {"upgrade":{"scenario":"upgrade","machine":"amd64-uefi","... (object)');
 });
 
 test('the report counts known failures apart, shows their reason, and JUnit reads them as skipped', async (t) => {
