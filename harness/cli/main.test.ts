@@ -19,7 +19,7 @@ test.serial('every unknown option is named, short ones too', async (t) => {
 test.serial('the options of run are not those of nightly', async (t) => {
   const { code, err } = await bootproof('nightly', '--machine', 'amd64-bios');
   t.is(code, 2);
-  t.regex(err, /unknown option --machine for nightly: nightly takes --slice, --memory, --cpus, --qemu-arg, --accel, --retries, --repeat, -j\/--jobs, --shard, --variant, --profile, --keep-on-failure, --known-failures, --out, -h\/--help/);
+  t.regex(err, /unknown option --machine for nightly: nightly takes --slice, --list, --memory, --cpus, --qemu-arg, --accel, --retries, --repeat, -j\/--jobs, --shard, --variant, --profile, --keep-on-failure, --known-failures, --out, -h\/--help/);
 });
 
 for (const argv of [['crash-states', '--machine', 'amd64-bios', '--fs', 'root.fs'], ['nightly', '--image=x.img'], ['nightly', '--kernel', 'vmlinuz'], ['crash-states', '--cdrom', 'x.iso']]) {

@@ -4,7 +4,8 @@ import { availableParallelism, freemem } from 'node:os';
 import { UsageError } from '../errors.ts';
 import { parseAccelChoice } from '../qemu/accel.ts';
 import { fixtureVariants } from '../fixture/fixture.ts';
-import { runScenarios } from '../runner/run.ts';
+import { runScenarios, type RunRequest } from '../runner/run.ts';
+import { listScenarios } from '../runner/list.ts';
 import { scenarioNames } from '../runner/scenario-files.ts';
 import type { CrashStateRow, Results } from '../results/model.ts';
 import { command, type Values } from './command.ts';
@@ -49,7 +50,10 @@ export function fixtureOnly(name: string): { flags: string[]; why: string } {
   };
 }
 
-const sliceUsage = `  --slice ci|full        ci: only the machines each scenario names for CI (default full)`;
+const sliceUsage = `  --slice ci|full        ci: only the machines each scenario names for CI (default full)
+  --list                 print every test that would run (and each skip, with its reason), with its expected
+                         duration from the history beside the report folder, and the total; boots nothing`;
+const listOption = { list: { type: 'boolean' } } as const;
 
 export const run = command({
   name: 'run',
@@ -63,13 +67,13 @@ ${mediaUsage}
                          (with --image, scenarios needing A/B roots are skipped, and --profile defaults to generic)
 ${machineUsage}
 ${matrixUsage}`,
-  options: { machine: { type: 'string' }, scenario: { type: 'string' }, slice: { type: 'string' }, ...mediaOptions, ...machineOptions, ...matrixOptions },
+  options: { machine: { type: 'string' }, scenario: { type: 'string' }, slice: { type: 'string' }, ...listOption, ...mediaOptions, ...machineOptions, ...matrixOptions },
   async run(values) {
     if (!values.machine || !values.scenario) throw new UsageError('run needs --machine and --scenario (see bootproof run --help)');
     const overrides = await overridesFrom(values);
     return runMatrix(
       { ...values, profile: values.profile ?? (values.image ? 'generic' : undefined) },
-      { name: 'run', scenarios: values.scenario.split(','), machines: values.machine.split(','), slice: values.slice, overrides },
+      { name: 'run', scenarios: values.scenario.split(','), machines: values.machine.split(','), slice: values.slice, overrides, list: values.list },
     );
   },
 });
@@ -82,9 +86,10 @@ every scenario on every machine it applies to
 ${sliceUsage}
 ${machineUsage}
 ${matrixUsage}`,
-  options: { slice: { type: 'string' }, ...machineOptions, ...matrixOptions },
+  options: { slice: { type: 'string' }, ...listOption, ...machineOptions, ...matrixOptions },
   refuses: fixtureOnly('nightly'),
-  run: async (values) => runMatrix(values, { name: 'nightly', scenarios: scenarioNames(), slice: values.slice, overrides: await overridesFrom(values) }),
+  run: async (values) =>
+    runMatrix(values, { name: 'nightly', scenarios: scenarioNames(), slice: values.slice, overrides: await overridesFrom(values), list: values.list }),
 });
 
 export interface Matrix {
@@ -98,6 +103,8 @@ export interface Matrix {
   settings?: Record<string, string>;
   /** The boot media and machine overrides the command line asks for, applied to every machine of the run. */
   overrides?: MachineOverrides;
+  /** Print what would run (--list) instead of running it. */
+  list?: boolean;
 }
 
 /** Runs the scenarios, prints the outcome, and resolves to the exit status. */
@@ -110,7 +117,7 @@ export async function runMatrix(values: Values<typeof matrixOptions>, matrix: Ma
   // A machine that cannot take the media (e.g. --netboot without a NIC) stops the run before any boot.
   for (const machine of matrix.machines ?? []) withOverrides(loadVmConfig(machine), overrides);
   const settings = { ...matrix.settings, ...(Object.keys(overrides).length > 0 ? { BOOTPROOF_MACHINE_OVERRIDES: JSON.stringify(overrides) } : {}) };
-  const { results, exitCode } = await runScenarios({
+  const request: RunRequest = {
     scenarios: matrix.scenarios,
     machines: matrix.machines,
     slice,
@@ -125,7 +132,16 @@ export async function runMatrix(values: Values<typeof matrixOptions>, matrix: Ma
     shard: values.shard,
     knownFailures: values['known-failures'],
     settings: keep ? { ...settings, BOOTPROOF_KEEP_ON_FAILURE: '1' } : settings,
-  });
+  };
+  if (matrix.list) {
+    const after = (['retries', 'keep-on-failure'] as const).filter((o) => values[o] !== undefined);
+    if (after.length > 0) {
+      throw new UsageError(`--list runs nothing, so ${after.map((o) => `--${o}`).join(' and ')} (what happens after a failure) would do nothing: drop ${after.length === 1 ? 'it' : 'them'}`);
+    }
+    for (const line of await listScenarios(request, matrix.name)) console.log(line);
+    return 0;
+  }
+  const { results, exitCode } = await runScenarios(request);
   printTables(results.tests);
   for (const test of results.tests.filter((t) => t.kept)) console.log(`${test.title} failed; its VM is kept, paused at the failure:\n  ${test.kept!.attach}`);
   const s = results.summary;

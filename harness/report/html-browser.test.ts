@@ -107,11 +107,13 @@ test('the report opens from disk: matrix, failure, history, console replay, and 
   const matrix = await page.$$eval('table.matrix tbody tr', (rows) =>
     rows.map((row) => [row.querySelector('th')?.textContent, ...[...row.querySelectorAll('td')].map((td) => `${td.className}: ${td.textContent}`)]),
   );
+  // The failed row and machine first; cfg-persistence, where nothing ran, folded away.
   t.deepEqual(matrix, [
+    ['failover', 'cell failed: failed21.0 s', 'cell none: not run'],
     ['boot', 'cell passed: passed21.0 s', 'cell passed: passed21.0 s'],
-    ['cfg-persistence', 'cell none: not run', 'cell skipped: skippedno /cfg partition on this image'],
-    ['failover', 'cell none: not run', 'cell failed: failed21.0 s'],
+    ['cfg-persistence', 'cell skipped: skippedno /cfg partition on this image', 'cell none: not run'],
   ]);
+  t.false(await page.locator('table.matrix tr', { hasText: 'cfg-persistence' }).isVisible());
   t.is(await page.locator('[data-testid=incomplete]').count(), 0, 'a finished run has no INCOMPLETE banner');
 
   const failure = page.locator('#test-3 [data-testid=error]');
@@ -150,3 +152,81 @@ test('the report opens from disk: matrix, failure, history, console replay, and 
   t.true(failed.rgb.some(([r, g, b]) => r + g + b < 300), 'the failed cell shows its text');
   t.regex(await page.locator('table.matrix td.cell.failed').first().innerText(), /^FAILED\s*21\.0 s$/, 'the cell reads FAILED and the time');
 });
+
+const machines = ['amd64-bios', 'amd64-ipxe', 'amd64-ipxe-uefi', 'amd64-uefi', 'macppc-ofw', 'mips64-uboot', 'ppc64-ofw'];
+const scenarios = [
+  'bad-upgrade', 'boot', 'boot-conf', 'boot-to-loader', 'boot-to-network', 'cfg-persistence', 'cfg-persistence:catches-no-cfg-overlay', 'console',
+  'crash-states', 'failover', 'failover:catches-lying-rc', 'failover-to-garbage', 'firmware-settings', 'metadata', 'power-cut', 'upgrade',
+];
+
+/**
+ * A CI slice's run folder: 16 scenarios on 7 machines, each scenario on two of them (most cells "not run"); nothing
+ * ran on macppc-ofw nor in boot-to-network (skipped), and the one failure is upgrade on ppc64-ofw, the last machine by name.
+ */
+async function ciSliceFolder(root: string): Promise<string> {
+  const dir = join(root, 'reports', 'test-ci');
+  mkdirSync(dir, { recursive: true });
+  await writeRunInfo(dir, { id: dir, startedAt: '2026-01-02T00:00:00.000Z', complete: true, accel: 'tcg', accelReason: 'no KVM here', host: 'ci', command: 'bootproof nightly --slice ci' });
+  const skip = { status: 'skipped' as const, skipReason: 'needs a shell; macppc-ofw boots only to the loader', boots: [], steps: [], phases: {}, artifacts: {} };
+  for (const [i, scenario] of scenarios.entries()) {
+    const on = scenario === 'upgrade' ? ['amd64-bios', 'ppc64-ofw'] : [machines[i % 7]!, machines[(i + 3) % 7]!];
+    for (const machine of on) {
+      const failed = scenario === 'upgrade' && machine === 'ppc64-ofw';
+      const skipped = machine === 'macppc-ofw' || scenario === 'boot-to-network';
+      await appendRecord(dir, testRecord(scenario, machine, {
+        artifacts: {},
+        ...(skipped ? skip : {}),
+        ...(failed ? { status: 'failed', error: { kind: 'WaitTimeout', message: 'timed out after 60.0 s waiting for login:' } } : {}),
+      }));
+    }
+  }
+  await writeReport(dir, true);
+  return dir;
+}
+
+for (const width of [1280, 800]) {
+  test(`at ${width} px the matrix of 7 machines fits the page: failure first, headers stay in view, empty rows and columns folded`, async (t) => {
+    t.timeout(120_000);
+    const dir = await ciSliceFolder(mkdtempSync(join(tmpdir(), 'bp-browser-')));
+    const browser = await launch();
+    t.teardown(() => browser.close());
+    const page = await browser.newPage({ viewport: { width, height: 800 } });
+    await page.goto(pathToFileURL(join(dir, 'index.html')).href);
+    const box = page.locator('[data-testid=matrix-box]');
+    const boxRect = (await box.boundingBox())!;
+
+    t.true(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'the page itself never scrolls sideways');
+    const failed = page.locator('table.matrix td.cell.failed');
+    const cell = (await failed.boundingBox())!;
+    t.true(cell.x >= boxRect.x && cell.x + cell.width <= Math.min(width, boxRect.x + boxRect.width), `the failed cell is in view: ${JSON.stringify({ cell, boxRect })}`);
+    t.is(await page.locator('table.matrix thead th').nth(1).innerText(), 'ppc64-ofw', 'the failed machine is the first column');
+    t.is(await page.locator('table.matrix tbody th').first().innerText(), 'upgrade', 'the failed scenario is the first row');
+
+    // Folded until the checkbox is ticked: the row and the column where nothing ran.
+    const emptyRow = page.locator('table.matrix tbody tr', { hasText: 'boot-to-network' });
+    const emptyColumn = page.locator('table.matrix thead th', { hasText: 'macppc-ofw' });
+    t.false(await emptyRow.isVisible());
+    t.false(await emptyColumn.isVisible());
+    const toggle = page.locator('label[for=matrix-unfold]');
+    t.is(await toggle.innerText(), 'show the 1 scenario and 1 machine where nothing ran');
+    await toggle.click();
+    t.true(await emptyRow.isVisible());
+    t.true(await emptyColumn.isVisible());
+
+    // Scrolled to its far corner, the box still shows the machines on top and the scenarios on the left.
+    const overflows = await box.evaluate((el) => ({ down: el.scrollHeight > el.clientHeight, across: el.scrollWidth > el.clientWidth }));
+    t.true(overflows.down, 'sixteen scenarios are taller than the box');
+    if (width === 800) t.true(overflows.across, 'seven machines are wider than the box at 800 px');
+    await box.evaluate((el) => (el.scrollIntoView(), el.scrollTo(el.scrollWidth, el.scrollHeight)));
+    const inView = (await box.boundingBox())!;
+    const seenAt = (x: number, y: number) => page.evaluate(([px, py]) => document.elementFromPoint(px!, py!)?.closest('th')?.innerText ?? '', [x, y]);
+    const machineHead = page.locator('table.matrix thead th').last();
+    const head = (await machineHead.boundingBox())!;
+    t.true(Math.abs(head.y - inView.y) <= 2, `the machine row stays at the top of the box: ${head.y} vs ${inView.y}`);
+    t.is(await seenAt(head.x + head.width / 2, head.y + head.height / 2), await machineHead.innerText(), 'and is drawn over the cells');
+    const scenarioHead = page.locator('table.matrix tbody th').last();
+    const row = (await scenarioHead.boundingBox())!;
+    t.true(Math.abs(row.x - inView.x) <= 2, `the scenario column stays at the left of the box: ${row.x} vs ${inView.x}`);
+    t.is(await seenAt(row.x + 10, row.y + row.height / 2), await scenarioHead.innerText(), 'and is drawn over the cells');
+  });
+}

@@ -86,7 +86,7 @@ test('an incomplete run gets the loud banner; a complete one does not', (t) => {
   t.notRegex(page(results([record({})], true)), /class="banner incomplete"/);
 });
 
-test('the matrix has a row per scenario and a column per machine; a skip shows its reason, an empty cell says not run', (t) => {
+test('the matrix has a row per scenario and a column per machine, failures first; a skip shows its reason, an empty cell says not run', (t) => {
   const html = page(
     results([
       record({}),
@@ -96,14 +96,20 @@ test('the matrix has a row per scenario and a column per machine; a skip shows i
     ]),
   );
   const matrix = /<table class="matrix".*?<\/table>/s.exec(html)?.[0] ?? '';
-  const rows = [...matrix.matchAll(/<th scope="row">([^<]*)<\/th>/g)].map((m) => m[1]);
-  t.deepEqual(rows, ['boot', 'failover', 'failover:catches-ignore-set-device']);
-  t.regex(matrix, /<th scope="col">amd64-bios<\/th><th scope="col">amd64-uefi<\/th>/);
+  const rows = [...matrix.matchAll(/<tr( class="folded")?><th scope="row">(.*?)<\/th>/g)].map((m) => `${m[2]!.replace(/<[^>]*>/g, '')}${m[1] ? ' (folded)' : ''}`);
+  t.deepEqual(rows, ['boot', 'failover:catches-ignore-set-device', 'failover (folded)'], 'the failure, the flaky test, then the rest; nothing ran in failover');
+  t.regex(matrix, /<th scope="col" class="machine">amd64-uefi<\/th><th scope="col" class="machine">amd64-bios<\/th>/);
   t.regex(matrix, /<td class="cell failed"><a [^>]*title="timed out waiting for boot&gt;"/);
   t.regex(matrix, /class="reason">needs two roots</);
   t.regex(matrix, /class="status flaky">flaky</);
   t.is(matrix.match(/not run/g)?.length, 2);
+  t.regex(html, /<input type="checkbox" id="matrix-unfold" class="unfold"><label for="matrix-unfold" class="unfold">show the 1 scenario where nothing ran<\/label><div class="matrix-box"/);
   t.regex(html, /<section id="failures">.*timed out waiting for boot&gt;/s);
+});
+
+test('a matrix where every row and column ran has nothing to fold', (t) => {
+  const html = page(results([record({}), record({ machine: 'amd64-uefi' })]));
+  t.notRegex(html, /class="folded"|matrix-unfold/);
 });
 
 test('a failure shows its message on top of its section, before the timeline', (t) => {

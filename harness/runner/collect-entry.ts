@@ -2,6 +2,7 @@
 import { register } from 'node:module';
 import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import type { DeclaredTest } from '../scenario/scenario.ts';
 
 const standIn = new URL('./ava-stand-in.ts', import.meta.url).href;
 register(
@@ -12,6 +13,7 @@ register(
 
 const { declaredScenarios } = await import('../scenario/scenario.ts');
 const files: { file: string; scenarios: string[] }[] = [];
+const tests: (DeclaredTest & { file: string })[] = [];
 for (const file of process.argv.slice(2)) {
   const before = new Set(declaredScenarios().keys());
   try {
@@ -22,7 +24,8 @@ for (const file of process.argv.slice(2)) {
     if (first) throw new Error(`scenario "${duplicate}" is declared in ${first.file} and in ${file}: give one of them another name`);
     throw error;
   }
-  files.push({ file, scenarios: [...declaredScenarios().keys()].filter((name) => !before.has(name)) });
+  const scenarios = [...declaredScenarios().keys()].filter((name) => !before.has(name));
+  files.push({ file, scenarios });
+  for (const name of scenarios) tests.push(...declaredScenarios().get(name)!.map((test) => ({ ...test, file })));
 }
-const tests = [...declaredScenarios().values()].flat();
 writeFileSync(process.env.BOOTPROOF_COLLECT_OUT!, JSON.stringify({ files, tests }));

@@ -13,8 +13,10 @@ async function scenarioFiles(files: Record<string, string[]>): Promise<string[]>
   await writeFile(join(dir, 'package.json'), '{ "type": "module" }');
   return Promise.all(
     Object.entries(files).map(async ([file, names]) => {
+      // gamma must catch a broken fixture: that adds a test on its CI machine.
+      const detects = (name: string) => (name === 'gamma' ? `, detects: [{ variant: 'lying-rc', failure: /x/ }]` : '');
       const declarations = names.map(
-        (name) => `scenario({ name: '${name}', description: 'd', depth: 'full', ci: ['amd64-bios'], timeoutMinutes: 1 }, async () => undefined);`,
+        (name) => `scenario({ name: '${name}', description: 'd', depth: 'full', ci: ['amd64-bios'], timeoutMinutes: 1${detects(name)} }, async () => undefined);`,
       );
       await writeFile(join(dir, file), [`import { scenario } from '${api}';`, ...declarations].join('\n'));
       return join(dir, file);
@@ -22,15 +24,24 @@ async function scenarioFiles(files: Record<string, string[]>): Promise<string[]>
   );
 }
 
-test('collecting names each file\'s scenarios and every test, with the reason a machine cannot run it', async (t) => {
+test('collecting names each file\'s scenarios and every test with its file, with the reason a machine cannot run it', async (t) => {
   const files = await scenarioFiles({ 'one.test.ts': ['alpha'], 'two.test.ts': ['beta', 'gamma'] });
   const collection = await collectTests(files, { BOOTPROOF_SLICE: 'full', BOOTPROOF_MACHINES: 'amd64-bios,macppc-ofw' });
   t.deepEqual(collection.files.map((f) => f.scenarios), [['alpha'], ['beta', 'gamma']]);
   t.deepEqual(
     collection.tests.filter((x) => x.scenario === 'alpha'),
     [
-      { scenario: 'alpha', machine: 'amd64-bios', title: 'alpha on amd64-bios' },
-      { scenario: 'alpha', machine: 'macppc-ofw', title: 'alpha on macppc-ofw', skip: 'needs a shell; macppc-ofw boots only to the loader' },
+      { scenario: 'alpha', machine: 'amd64-bios', title: 'alpha on amd64-bios', file: files[0] },
+      { scenario: 'alpha', machine: 'macppc-ofw', title: 'alpha on macppc-ofw', skip: 'needs a shell; macppc-ofw boots only to the loader', file: files[0] },
+    ],
+  );
+  // A broken-fixture check is named as its record names it, so the history's durations find it.
+  t.deepEqual(
+    collection.tests.filter((x) => x.scenario.startsWith('gamma')).map((x) => [x.scenario, x.title, x.file]),
+    [
+      ['gamma', 'gamma on amd64-bios', files[1]],
+      ['gamma', 'gamma on macppc-ofw', files[1]],
+      ['gamma:catches-lying-rc', 'gamma catches the lying-rc fixture on amd64-bios', files[1]],
     ],
   );
 });

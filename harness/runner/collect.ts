@@ -8,7 +8,8 @@ import { packageDir, preloads } from './bootproof-package.ts';
 
 export interface Collection {
   files: { file: string; scenarios: string[] }[];
-  tests: DeclaredTest[];
+  /** In the order each file's ava process runs them, with the file that declares them. */
+  tests: (DeclaredTest & { file: string })[];
 }
 
 const entry = new URL('./collect-entry.ts', import.meta.url).pathname;

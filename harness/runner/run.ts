@@ -2,6 +2,7 @@
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
 import { loadVmConfig, machineNames } from '../config/vm-config.ts';
 import { loadProfile } from '../config/profile.ts';
@@ -21,7 +22,9 @@ import { appendHistory, belongsInHistory, historyFileFor, readHistory } from '..
 import { expectationFrom, plainOutput, showProgress, type OutputSink } from './progress.ts';
 import { parseShard } from '../scenario/selection.ts';
 import { scenarioFile } from './scenario-files.ts';
-import { collectTests } from './collect.ts';
+import { collectTests, type Collection } from './collect.ts';
+import { expectedDurations } from './durations.ts';
+import { longestFirst } from './longest-first.ts';
 import { packageDir, preloads } from './bootproof-package.ts';
 import type { DeclaredTest } from '../scenario/scenario.ts';
 
@@ -55,9 +58,12 @@ export interface RunOutcome {
 }
 
 // ava exports no path to its CLI; it sits beside the main entry point.
-const avaCli = join(dirname(createRequire(import.meta.url).resolve('ava')), 'cli.mjs');
+export const avaCli = join(dirname(createRequire(import.meta.url).resolve('ava')), 'cli.mjs');
+/** package.json's ava settings, started in the order of BOOTPROOF_FILE_ORDER. */
+export const avaConfig = fileURLToPath(new URL('./ava-run.config.mjs', import.meta.url));
 
-export async function runScenarios(asked: RunRequest): Promise<RunOutcome> {
+/** The request with its paths made absolute and its inputs checked, and the scenario files it runs. */
+export function checkedRequest(asked: RunRequest): { request: RunRequest; files: string[]; knownFailures: ReturnType<typeof loadKnownFailures> } {
   // The test processes start in bootproof's folder: paths must not depend on the working directory.
   const request = { ...asked, machines: asked.machines?.map((m) => pathOrName(m, '.json')), profile: pathOrName(asked.profile, '.json') };
   const files = request.scenarios.map(scenarioFile);
@@ -66,13 +72,28 @@ export async function runScenarios(asked: RunRequest): Promise<RunOutcome> {
   for (const config of configs) checkFixtureRequest(config.arch, request.variant, profile.fixtureShape);
   if (request.shard) parseShard(request.shard);
   const knownFailures = loadKnownFailures(request.knownFailures, [...new Set([...machineNames(), ...configs.map((c) => c.name)])]);
+  return { request, files, knownFailures };
+}
+
+/** What the request would run, collected from the scenario files without a boot; `accel` as the test processes get it. */
+export async function collectRequest(request: RunRequest, files: string[], accel: string): Promise<Collection> {
+  const collection = await collectTests(files, avaEnv(request, accel, 1));
+  if (collection.tests.length === 0) {
+    throw new UsageError(`no test to run: none of the scenarios (${request.scenarios.join(', ')}) applies to the machines asked for`);
+  }
+  return collection;
+}
+
+export async function runScenarios(asked: RunRequest): Promise<RunOutcome> {
+  const { request, knownFailures, files } = checkedRequest(asked);
   await prepareOutDir(request.out);
 
   const accel = await chooseAccel(request.accel);
-  const { tests } = await collectTests(files, avaEnv(request, accel.accel, 1));
-  if (tests.length === 0) {
-    throw new UsageError(`no test to run: none of the scenarios (${request.scenarios.join(', ')}) applies to the machines asked for`);
-  }
+  const collection = await collectRequest(request, files, accel.accel);
+  const { tests } = collection;
+  const history = await readHistory(historyFileFor(request.out));
+  const durations = expectedDurations(history, accel.accel);
+  const order = (only?: string[]) => longestFirst(collection, durations, only).map((work) => work.file);
   const info = newRunInfo(request.out, accel.accel, accel.reason, request.command);
   await writeRunInfo(request.out, { ...info, ...(knownFailures ? { knownFailures } : {}) });
   const today = info.startedAt.slice(0, 10);
@@ -90,19 +111,19 @@ export async function runScenarios(asked: RunRequest): Promise<RunOutcome> {
   process.on('SIGTERM', onSignal);
   let exitCode = 0;
   const output = process.stderr.isTTY
-    ? showProgress(request.out, expectationFrom((await readHistory(historyFileFor(request.out))).at(-1)))
+    ? showProgress(request.out, expectationFrom(history.at(-1)))
     : plainOutput;
   const stopLiveReport = rebuildReportWhileRunning(request.out);
   try {
     let attempt = 1;
     for (; attempt <= request.repeat && !interrupted; attempt++) {
-      exitCode = Math.max(exitCode, await runAva(request, files, accel.accel, attempt, [], output));
+      exitCode = Math.max(exitCode, await runAva(request, order(), accel.accel, attempt, [], output));
     }
     for (const last = attempt + request.retries; attempt < last && !interrupted; attempt++) {
       const failed = failedTitles(await readRecords(request.out), expected);
       if (failed.length === 0) break;
       console.log(`bootproof: retrying ${failed.length} failed test${failed.length === 1 ? '' : 's'} (attempt ${attempt})`);
-      exitCode = await runAva(request, files, accel.accel, attempt, failed, output);
+      exitCode = await runAva(request, order(failed), accel.accel, attempt, failed, output);
     }
   } finally {
     output.stop();
@@ -147,23 +168,36 @@ function avaEnv(request: RunRequest, accel: string, attempt: number): Record<str
   };
 }
 
-/** One ava run over the scenario files; `only` limits it to those test titles (a retry). */
+/** One ava run over the scenario files, started in the order given; `only` limits it to those test titles (a retry). */
 async function runAva(request: RunRequest, files: string[], accel: string, attempt: number, only: string[], output: OutputSink): Promise<number> {
-  const match = only.flatMap((title) => ['--match', title]);
-  // One argument: ava's parser would take a separate "--import=..." for an option of its own.
-  const imports = `--node-arguments=${preloads.map((m) => `--import=${m}`).join(' ')}`;
-  current = execa(process.execPath, [avaCli, '--verbose', imports, '--concurrency', String(request.jobs), ...match, ...files], {
+  current = execa(process.execPath, [avaCli, ...avaArguments(files, request.jobs, only)], {
     cwd: packageDir,
     stdin: 'inherit',
     reject: false,
-    env: { ...avaEnv(request, accel, attempt), ...(process.stdout.isTTY ? { FORCE_COLOR: '1' } : {}) },
+    env: { ...avaEnv(request, accel, attempt), ...fileOrderEnv(files), ...(process.stdout.isTTY ? { FORCE_COLOR: '1' } : {}) },
   });
-  current.stdout?.on('data', (chunk: Buffer) => output.print(process.stdout, chunk));
+  current.stdout?.on('data', (chunk: Buffer) => output.print(process.stdout, withoutConfigNotice(chunk.toString())));
   current.stderr?.on('data', (chunk: Buffer) => output.print(process.stderr, chunk));
   const { exitCode = 1 } = await current;
   current = undefined;
   return exitCode;
 }
+
+/** ava's arguments (after its CLI) for `files`, `jobs` of them at a time, limited to the titles in `only` when any. */
+export function avaArguments(files: string[], jobs: number, only: string[]): string[] {
+  const match = only.flatMap((title) => ['--match', title]);
+  // One argument: ava's parser would take a separate "--import=..." for an option of its own.
+  const imports = `--node-arguments=${preloads.map((m) => `--import=${m}`).join(' ')}`;
+  return ['--config', avaConfig, '--verbose', imports, '--concurrency', String(jobs), ...match, ...files];
+}
+
+/** ava's own output less its notice that it reads the runner's settings file (it is always so). */
+function withoutConfigNotice(text: string): string {
+  return text.replace(/^.*Using configuration from .*ava-run\.config\.mjs.*\n/m, '');
+}
+
+/** Tells ava-run.config.mjs to start the files in this order. */
+export const fileOrderEnv = (files: string[]) => ({ BOOTPROOF_FILE_ORDER: JSON.stringify(files) });
 
 /** A test a machine cannot run is recorded as skipped with the reason, never silently left out. */
 async function recordSkips(runDir: string, tests: DeclaredTest[], accel: string): Promise<void> {

@@ -19,6 +19,7 @@ export type ScenarioBody = (t: ExecutionContext, vm: TestMachine) => Promise<voi
 
 /** A test that a scenario file declared: one machine's cell, or the reason the machine cannot run it. */
 export interface DeclaredTest {
+  /** As its record names it: the scenario, or "scenario:catches-variant" for a broken fixture it must catch. */
   scenario: string;
   machine: string;
   title: string;
@@ -44,9 +45,9 @@ export function scenario(meta: ScenarioMeta, body: ScenarioBody): void {
   declared.set(meta.name, tests);
   const selection = selectionFromEnv();
   const variant = process.env.BOOTPROOF_VARIANT ?? 'normal';
-  const register = (config: VmConfig, title: string, implementation: (t: ExecutionContext) => Promise<void>) => {
+  const register = (config: VmConfig, title: string, implementation: (t: ExecutionContext) => Promise<void>, recorded = meta.name) => {
     if (!inShard(title, selection.shard)) return;
-    tests.push({ scenario: meta.name, machine: config.name, title });
+    tests.push({ scenario: recorded, machine: config.name, title });
     test.serial(title, implementation);
   };
   for (const { config, skip } of machineChoices(meta, selection)) {
@@ -64,8 +65,11 @@ export function scenario(meta: ScenarioMeta, body: ScenarioBody): void {
   for (const { variant: broken, failure, machines } of meta.detects ?? []) {
     for (const config of detectors.filter((c) => !machines || machines.includes(c.name))) {
       const name = `${meta.name}:catches-${broken}`;
-      register(config, `${meta.name} catches the ${broken} fixture on ${config.name}`, (t) =>
-        runOne(t, name, meta, config, broken, (t, vm) => expectFailure(t, vm, meta.name, broken, failure, body)),
+      register(
+        config,
+        `${meta.name} catches the ${broken} fixture on ${config.name}`,
+        (t) => runOne(t, name, meta, config, broken, (t, vm) => expectFailure(t, vm, meta.name, broken, failure, body)),
+        name,
       );
     }
   }

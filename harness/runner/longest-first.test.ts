@@ -1,0 +1,96 @@
+import test from 'ava';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { execa } from 'execa';
+import { expectedDurations } from './durations.ts';
+import { longestFirst, wallClockMs } from './longest-first.ts';
+import { avaArguments, avaCli, fileOrderEnv } from './run.ts';
+import { packageDir } from './bootproof-package.ts';
+import type { Collection } from './collect.ts';
+import type { HistoryEntry } from '../report/history.ts';
+
+const cell = (file: string, scenario: string, machine: string, skip?: string) => ({
+  file, scenario, machine, title: `${scenario} on ${machine}`, ...(skip ? { skip } : {}),
+});
+
+const collection: Collection = {
+  files: ['boot', 'power-cut', 'metadata', 'console'].map((name) => ({ file: `/s/${name}.test.ts`, scenarios: [name] })),
+  tests: [
+    cell('/s/boot.test.ts', 'boot', 'amd64-bios'),
+    cell('/s/boot.test.ts', 'boot', 'macppc-ofw', 'needs a shell'),
+    cell('/s/power-cut.test.ts', 'power-cut', 'amd64-bios'),
+    cell('/s/power-cut.test.ts', 'power-cut:catches-unsafe-upgrade', 'amd64-bios'),
+    cell('/s/metadata.test.ts', 'metadata', 'amd64-ipxe'),
+    cell('/s/console.test.ts', 'console', 'amd64-bios'),
+    cell('/s/console.test.ts', 'console', 'ppc64-ofw'),
+  ],
+};
+
+const entry = (startedAt: string, accel: string, tests: [string, string, number, string?][]): HistoryEntry => ({
+  runId: startedAt, startedAt, accel,
+  tests: tests.map(([scenario, machine, durationMs, status = 'passed']) => ({ scenario, machine, durationMs, status: status as 'passed', phases: {} })),
+});
+
+const history = [
+  entry('2026-11-30T02:00:00Z', 'tcg', [['boot', 'amd64-bios', 14_000], ['power-cut', 'amd64-bios', 157_000], ['power-cut:catches-unsafe-upgrade', 'amd64-bios', 22_000], ['console', 'amd64-bios', 4_000], ['console', 'ppc64-ofw', 6_000]]),
+  entry('2026-12-01T02:00:00Z', 'tcg', [['boot', 'amd64-bios', 15_000], ['console', 'amd64-bios', 3_000], ['power-cut', 'amd64-bios', 0, 'skipped']]),
+];
+
+test('a test takes what its latest run took; a skip is no run; runs under the same accelerator win', (t) => {
+  const tcg = expectedDurations(history, 'tcg');
+  t.is(tcg.get('boot\namd64-bios'), 15_000);
+  t.is(tcg.get('power-cut\namd64-bios'), 157_000, 'the later skip does not count as a run');
+  t.false(tcg.has('metadata\namd64-ipxe'));
+  const kvmLater = [...history, entry('2026-12-02T02:00:00Z', 'kvm', [['boot', 'amd64-bios', 2_000]])];
+  t.is(expectedDurations(kvmLater, 'tcg').get('boot\namd64-bios'), 15_000);
+  t.is(expectedDurations(kvmLater, 'kvm').get('boot\namd64-bios'), 2_000);
+  t.is(expectedDurations(kvmLater).get('boot\namd64-bios'), 2_000, 'no accelerator asked: the latest run');
+});
+
+test('files start longest first, a file with a test the history never saw before all others', (t) => {
+  const ordered = longestFirst(collection, expectedDurations(history, 'tcg'));
+  t.deepEqual(ordered.map((w) => w.file), ['/s/metadata.test.ts', '/s/power-cut.test.ts', '/s/boot.test.ts', '/s/console.test.ts']);
+  t.deepEqual(ordered.map((w) => [w.knownMs, w.unknown]), [[0, 1], [179_000, 0], [15_000, 0], [9_000, 0]]);
+  t.deepEqual(ordered[2]!.tests.map((x) => x.title), ['boot on amd64-bios'], 'a skipped test takes no time');
+});
+
+test('without a history the order is the files\' names, the same in every run and every shard', (t) => {
+  const ordered = longestFirst(collection, new Map());
+  t.deepEqual(ordered.map((w) => w.file), ['/s/boot.test.ts', '/s/console.test.ts', '/s/metadata.test.ts', '/s/power-cut.test.ts']);
+});
+
+test('a retry orders the files by the tests it runs again', (t) => {
+  const ordered = longestFirst(collection, expectedDurations(history, 'tcg'), ['console on ppc64-ofw', 'boot on amd64-bios']);
+  t.deepEqual(ordered.slice(0, 2).map((w) => [w.file, w.knownMs]), [['/s/boot.test.ts', 15_000], ['/s/console.test.ts', 6_000]]);
+});
+
+test('the wall-clock estimate gives each file to the first free job', (t) => {
+  const ordered = longestFirst(collection, expectedDurations(history, 'tcg'));
+  t.is(wallClockMs(ordered, 1), 203_000);
+  t.is(wallClockMs(ordered, 2), 179_000, 'power-cut on one job; boot and console after metadata on the other');
+});
+
+test('ava starts the files in the order the runner gives, also where a CI would have ava split them', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'bp-order-'));
+  const ava = pathToFileURL(createRequire(import.meta.url).resolve('ava')).href;
+  const [alpha, gamma] = await Promise.all(
+    ['alpha', 'gamma'].map(async (name) => {
+      const file = join(dir, `${name}.test.ts`);
+      await writeFile(file, `import test from '${ava}';\ntest('${name} ran', (t) => t.pass());\n`);
+      return file;
+    }),
+  );
+  // A file of bootproof's own between a user's two: ava by itself would put its own test files first.
+  const own = fileURLToPath(new URL('./scenario-files.test.ts', import.meta.url));
+  const order = [gamma!, own, alpha!];
+  for (const ci of [{}, { CI: 'true', CI_NODE_INDEX: '0', CI_NODE_TOTAL: '3' }]) {
+    const { all, exitCode } = await execa(process.execPath, [avaCli, ...avaArguments(order, 1, [])], {
+      cwd: packageDir, reject: false, all: true, env: { ...fileOrderEnv(order), ...ci },
+    });
+    t.is(exitCode, 0, all);
+    t.deepEqual(all.match(/alpha ran|gamma ran|user's scenario files/g), ['gamma ran', "user's scenario files", 'alpha ran'], all);
+  }
+});
