@@ -18,7 +18,7 @@ tarball=$pack/$tarball
 echo "example: examples/memtest copied into $user, bootproof installed from $(basename "$tarball")" >&2
 (cd "$root/examples/memtest" && tar --exclude=./node_modules --exclude=./memtest86+ --exclude=./reports --exclude=./package-lock.json -cf - .) | (cd "$user" && tar -xf -)
 cd "$user"
-# The example names bootproof by its place in the checkout (file:../..); a user's project names the tarball.
+# The example names bootproof by its place in the checkout, the folder two up; a user's project names the tarball.
 npm pkg set "devDependencies.bootproof=file:$tarball"
 npm install --no-audit --no-fund --loglevel=error
 [ -L node_modules/bootproof ] && { echo "example: node_modules/bootproof is a link, not the installed tarball" >&2; exit 1; }
