@@ -11,6 +11,8 @@ pack=$(mktemp -d "${TMPDIR:-/tmp}/bootproof-pack-XXXXXX")
 user=$(mktemp -d "${TMPDIR:-/tmp}/bootproof-example-XXXXXX")
 trap 'rm -rf "$pack" "$user"' EXIT
 
+echo "example: the packed file list (scripts/package-files.test.ts)" >&2
+(cd "$root" && npx ava scripts/package-files.test.ts)
 echo "example: npm pack into $pack" >&2
 tarball=$(cd "$root" && npm pack --silent --pack-destination "$pack")
 tarball=$pack/$tarball
