@@ -22,8 +22,8 @@ function namedPaths(file: string, text: string): string[] {
 }
 
 test('the check reads imports and import.meta.url paths', (t) => {
-  const text = "import { a } from './a.ts';\nconst m = await import('../b/c.ts');\nnew URL('../../scripts/', import.meta.url);";
-  t.deepEqual(namedPaths('harness/x/y.ts', text), ['harness/x/a.ts', 'harness/b/c.ts', 'scripts/']);
+  const text = "import { a } from './a.ts';\nconst m = await import('../b/c.ts');\nnew URL('../fixture/', import.meta.url);";
+  t.deepEqual(namedPaths('harness/x/y.ts', text), ['harness/x/a.ts', 'harness/b/c.ts', 'harness/fixture/']);
 });
 
 test('every module and file a packed source names is packed', (t) => {
