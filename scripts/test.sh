@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The project's tests: type check, unit tests, then the CI slice of the scenarios on real QEMU (report in reports/).
+# The project's tests: type check, unit tests, the CI slice of the scenarios on real QEMU, the OpenBSD path, and the
+# example project installed from the packed tarball as a user installs it (reports in reports/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -14,3 +15,5 @@ stamp=$(date -u +%Y%m%d-%H%M%S)
 node bin/bootproof.js nightly --slice ci --out "reports/test-$stamp"
 echo "test: the OpenBSD path (the openbsd-resflash profile on the OpenBSD-shaped fixture)" >&2
 node bin/bootproof.js run --profile openbsd-resflash --machine amd64-bios --scenario boot,upgrade,failover --out "reports/test-$stamp-openbsd"
+echo "test: the example project (examples/memtest from the npm pack tarball in an empty folder, on SeaBIOS and OVMF)" >&2
+bash scripts/example-test.sh "reports/test-$stamp-example"
