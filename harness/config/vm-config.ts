@@ -91,6 +91,9 @@ export const vmConfigSchema = section({
   disk: section({
     interface: oneOf(['virtio', 'ide']),
     guestDevices: texts().describe("The guest's names of the attached disks, boot disk first"),
+    cdromDevice: text()
+      .optional()
+      .describe('The QEMU device of a CD-ROM given as cdrom (e.g. ide-cd): with it the CD boots before the disk; without it the firmware picks'),
   }),
   network: section({
     model: text().describe("The NIC's QEMU device model"),

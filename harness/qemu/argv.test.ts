@@ -117,7 +117,7 @@ test('boot media and overrides: a read-only CD-ROM and floppy, a direct kernel b
   });
   const argv = buildArgv(config, files, { accel: 'tcg', name: 'x' });
   const drives = argv.flatMap((a, i) => (a === '-drive' ? [argv[i + 1]] : []));
-  t.true(drives.includes('file=/media/debian.iso,format=raw,media=cdrom,readonly=on'));
+  t.true(drives.includes('file=/media/debian.iso,format=raw,if=none,id=bp-cdrom,media=cdrom,readonly=on'));
   t.true(drives.includes('file=/media/fd.img,format=raw,if=floppy,readonly=on'));
   t.is(argv[argv.indexOf('-kernel') + 1], '/media/vmlinuz');
   t.is(argv[argv.indexOf('-initrd') + 1], '/media/initrd.gz');
@@ -134,4 +134,17 @@ test('overrides: a kernel without one is refused for initrd or append, netboot n
   t.throws(() => withOverrides(bios, { media: { initrd: '/media/initrd.gz' } }), { message: /"initrd" needs "kernel"/ });
   t.throws(() => withOverrides(bios, { media: { netboot: '/srv/netboot' } }), { message: /amd64-bios has no NIC/ });
   t.is(withOverrides(loadVmConfig('amd64-ipxe'), { media: { netboot: '/srv/netboot' } }).media.netboot, '/srv/netboot');
+});
+
+test('a CD-ROM given as boot media boots before the disk where the machine names its CD device, after a NIC booted first', (t) => {
+  const withCd = (name: string) => {
+    const config = loadVmConfig(name);
+    return { ...config, media: { ...config.media, cdrom: '/isos/install.iso' } };
+  };
+  t.deepEqual(bootIndexes(withCd('amd64-bios')), { cdrom: 0, disk: 1 });
+  t.deepEqual(bootIndexes(withCd('amd64-ipxe-uefi')), { nic: 0, cdrom: 1, disk: 2 });
+  t.deepEqual(bootIndexes(withCd('mips64-uboot')), {}, 'without a CD device the firmware picks');
+  const argv = buildArgv(withCd('amd64-bios'), files, { accel: 'tcg', name: 'x' }).join(' ');
+  t.true(argv.includes('-drive file=/isos/install.iso,format=raw,if=none,id=bp-cdrom,media=cdrom,readonly=on -device ide-cd,drive=bp-cdrom,bootindex=0'), argv);
+  t.true(argv.includes('virtio-blk-pci,drive=bp-disk,bootindex=1'), argv);
 });

@@ -50,7 +50,8 @@ export function buildArgv(config: VmConfig, files: VmFiles, options: ArgvOptions
   if (files.writeLog) args.push(...recordedDiskArgs(config, files.disk, files.writeLog, boot));
   else args.push(...bootDiskArgs(config, files.disk, boot));
   for (const drive of files.extraDisks) args.push('-drive', driveSpec(config, drive));
-  args.push(...mediaArgs(config.media));
+  const cdrom = boot.cdrom !== undefined && config.disk.cdromDevice ? { device: config.disk.cdromDevice, bootIndex: boot.cdrom } : undefined;
+  args.push(...mediaArgs(config.media, cdrom));
   args.push(...config.extraArgs);
   if (files.incoming) args.push('-incoming', 'defer');
   return args;

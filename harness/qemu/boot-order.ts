@@ -4,15 +4,24 @@ import type { VmConfig } from '../config/vm-config.ts';
 /** QEMU `bootindex` values; a device without one is left to the firmware's own order (and `-boot` in extraArgs). */
 export interface BootIndexes {
   nic?: number;
+  /** A CD-ROM given as boot media, on the machine's `disk.cdromDevice`. */
+  cdrom?: number;
   /** The boot disk, whether attached plainly or behind a write log. */
   disk?: number;
 }
 
 /**
- * A NIC booted first takes index 0 and the boot disk index 1, so that the order names both. Otherwise no device
- * gets an index and the firmware boots as the machine's config says (e.g. amd64-ipxe's `-boot n`).
+ * Boot order: a NIC booted first, then a CD-ROM the user gave (where the machine names its CD device), then the boot
+ * disk. With nothing ahead of the disk no device gets an index, and the firmware boots as the machine's config says
+ * (e.g. amd64-ipxe's `-boot n`).
  */
 export function bootIndexes(config: VmConfig): BootIndexes {
-  if (config.network?.bootFirst) return { nic: 0, disk: 1 };
-  return {};
+  const ahead = [
+    ...(config.network?.bootFirst ? (['nic'] as const) : []),
+    ...(config.media.cdrom && config.disk.cdromDevice ? (['cdrom'] as const) : []),
+  ];
+  if (ahead.length === 0) return {};
+  const indexes: BootIndexes = { disk: ahead.length };
+  ahead.forEach((device, index) => (indexes[device] = index));
+  return indexes;
 }

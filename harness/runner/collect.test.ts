@@ -51,3 +51,12 @@ test('a scenario name declared in two files fails at load, naming both files', a
   const error = await t.throwsAsync(collectTests([one!, two!], { BOOTPROOF_SLICE: 'full' }), { instanceOf: UsageError });
   t.is(error?.message, `the scenario files could not be loaded: scenario "alpha" is declared in ${one} and in ${two}: give one of them another name`);
 });
+
+test('a scenario declaration with a wrong field fails at load, naming the scenario, the field, the value and the file', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'bp-collect-test-'));
+  await writeFile(join(dir, 'package.json'), '{ "type": "module" }');
+  const file = join(dir, 'cd.test.ts');
+  await writeFile(file, `import { scenario } from '${api}';\nscenario({ name: 'cd', description: 'd', depth: 'loader', ci: false, timeoutMinutes: 1 } as never, async () => undefined);\n`);
+  const error = await t.throwsAsync(collectTests([file], { BOOTPROOF_SLICE: 'full' }), { instanceOf: UsageError });
+  t.is(error?.message, `the scenario files could not be loaded: scenario "cd" (its scenario({ ... }) declaration): ci: expected an array of strings, got false (boolean) (at ${file}:2)`);
+});

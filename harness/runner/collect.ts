@@ -25,8 +25,10 @@ export async function collectTests(files: string[], env: Record<string, string>)
       all: true,
     });
     if (child.exitCode !== 0) {
-      const reason = /^Error: (.*)$/m.exec(child.all ?? '')?.[1] ?? child.all;
-      throw new UsageError(`the scenario files could not be loaded: ${reason}`);
+      const output = child.all ?? '';
+      const reason = /^[A-Za-z]*Error: (.*)$/m.exec(output)?.[1] ?? output;
+      const where = /\(([^()\s]+\.test\.[cm]?[jt]s:\d+):\d+\)/.exec(output)?.[1];
+      throw new UsageError(`the scenario files could not be loaded: ${reason}${where ? ` (at ${where})` : ''}`);
     }
     return JSON.parse(await readFile(out.path, 'utf8')) as Collection;
   } finally {

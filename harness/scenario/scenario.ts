@@ -1,4 +1,5 @@
 // Registers a scenario as one ava test per machine, gives it a TestMachine, and records its result.
+import { checkScenarioMeta } from './meta.ts';
 import test, { type ExecutionContext } from 'ava';
 import { mkdir } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
@@ -40,6 +41,7 @@ export function runDirFromEnv(): string {
 
 /** Declares a scenario; duplicate names fail at load time. */
 export function scenario(meta: ScenarioMeta, body: ScenarioBody): void {
+  checkScenarioMeta(meta);
   if (declared.has(meta.name)) throw new Error(`scenario "${meta.name}" is declared twice`);
   const tests: DeclaredTest[] = [];
   declared.set(meta.name, tests);
