@@ -22,7 +22,7 @@ export async function writeExtFile(image: string, startByte: number, path: strin
       `cd ${posix.dirname(path)}`,
       `rm ${name}`,
       `write ${source} ${name}`,
-      `sif ${name} mode 0100${mode.padStart(4, '0').slice(-4)}`,
+      `sif ${name} mode 0${(0o100000 | parseInt(mode, 8)).toString(8)}`,
       `sif ${name} uid ${owner[1]}`,
       `sif ${name} gid ${owner[2]}`,
     ];

@@ -25,7 +25,10 @@ export function isShellScript(text: string): boolean {
 const structural = /^(\}|fi|done|esac|;;|then|do|else|\{|\(|\))\s*(;;)?\s*$|^[\w.-]+\s*\(\)\s*\{?\s*$|^case\s.*\sin\s*$|^(if|elif|while|until|for)\s/;
 /** A case arm like `hd0d) x=1 ;;` or a bare pattern line: dropping it leaves the case unparsable. */
 const caseArm = /^[^\s()=]*[^\s=(]*\)(\s|$)/;
-const continues = /(\\|\||&&|\bthen|\bdo|\{)\s*$/;
+/** A line whose command goes on on the next line. */
+const continues = /(\\|\||&&)\s*$/;
+/** A line that opens a body: no statement to delete, but the next line starts one. */
+const opensBody = /(\bthen|\bdo|\{)\s*$/;
 
 const comparisons: [RegExp, string, string][] = [
   [/ -eq /, ' -ne ', '-eq → -ne'],
@@ -57,7 +60,7 @@ export function scriptMutants(text: string): Mutant[] {
     const indent = raw.slice(0, raw.length - raw.trimStart().length);
     const withoutComment = code.replace(/\s+#.*$/, '');
 
-    if (!structural.test(withoutComment) && !caseArm.test(withoutComment) && !previousContinues && !continues.test(withoutComment)) {
+    if (!structural.test(withoutComment) && !caseArm.test(withoutComment) && !previousContinues && !continues.test(withoutComment) && !opensBody.test(withoutComment)) {
       add('delete', `${indent}:`, 'statement deleted');
     }
     const condition = /^(\s*(?:if|elif|while|until)\s+)(!\s+)?/.exec(raw);

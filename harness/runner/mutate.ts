@@ -111,6 +111,7 @@ export async function runMutants(request: MutateRequest, onResult: (result: Muta
     report.mutants.push(result);
     await writeMutateReport(request.out, report);
     onResult(result, index, chosen.length);
+    if (outcome.status === 'not run' && outcome.reason === 'interrupted') break;
   }
   await writeMutateReport(request.out, report);
   return report;
@@ -178,6 +179,7 @@ async function runOne(
         ...(versions[1] ? { BOOTPROOF_IMAGE_VERSION: versions[1] } : {}),
       },
     });
+    if (!results.run.complete) return { status: 'not run', reason: 'interrupted' };
     return outcomeOf(results.tests);
   } finally {
     await rm(images, { recursive: true, force: true });
@@ -191,6 +193,7 @@ export function outcomeOf(tests: FinalTest[]): MutantOutcome {
   if (infrastructure.length > 0) return { status: 'not run', reason: infrastructure.map((t) => `${t.title}: ${t.error!.message.split('\n', 1)[0]}`).join('; ') };
   if (failed.length > 0) return { status: 'killed', by: failed.map((t) => ({ test: t.title, claim: (t.error?.message ?? 'failed').split('\n', 1)[0]! })) };
   const passed = tests.filter((t) => t.status === 'passed');
+  if (tests.length === 0) return { status: 'not run', reason: 'no test ran' };
   if (passed.length === 0) return { status: 'not run', reason: `every test was skipped: ${tests.map((t) => `${t.title}: ${t.skipReason ?? ''}`).join('; ')}` };
   return { status: 'survived' };
 }
