@@ -41,7 +41,7 @@ export interface MutateRequest {
 }
 
 /** Where the script lives: a partition of the disk image (by its first byte and size), or a whole .fs file. */
-interface Copy {
+export interface Copy {
   where: string;
   /** The file holding it, relative to a mutant's image folder. */
   file: 'disk.img' | 'root-v2.fs' | 'root-v3.fs';
@@ -75,6 +75,7 @@ export async function runMutants(request: MutateRequest, onResult: (result: Muta
   const config = loadVmConfig(request.machine);
   const profile = loadProfile('fixture');
   if (!request.file.startsWith('/')) throw new UsageError(`mutate: --file ${request.file}: give the script's absolute path inside the root, e.g. /resflash/upgrade.sh`);
+  for (const scenario of request.scenarios ?? []) scenarioFile(scenario);
   const fixtureRequest = checkFixtureRequest(config.arch, request.variant, profile.fixtureShape);
   const fixture = await ensureFixture(fixtureRequest.arch, fixtureRequest.variant, { shape: fixtureRequest.shape });
   const sources: Record<Copy['file'], string> = { 'disk.img': fixture.disk, 'root-v2.fs': fixture.rootFs[2], 'root-v3.fs': fixture.rootFs[3] };
@@ -89,7 +90,6 @@ export async function runMutants(request: MutateRequest, onResult: (result: Muta
       `mutate: no default scenarios for ${request.file} (there are for ${Object.keys(scenariosForFile).join(', ')}): name the scenarios that run it with --scenario S[,S...]`,
     );
   }
-  for (const scenario of scenarios) scenarioFile(scenario);
   const all = scriptMutants(text);
   const chosen = pickMutants(all, request.max, request.seed);
   if (existsSync(join(request.out, 'mutants.json'))) throw new UsageError(`mutate: ${request.out} already holds a mutation run: choose another --out folder`);
@@ -118,7 +118,7 @@ export async function runMutants(request: MutateRequest, onResult: (result: Muta
 }
 
 /** Every copy of the script among the images, and its text (the disk's first root's when copies differ). */
-async function findScript(sources: Record<Copy['file'], string>, path: string): Promise<{ copies: Copy[]; text: string }> {
+export async function findScript(sources: Record<Copy['file'], string>, path: string): Promise<{ copies: Copy[]; text: string }> {
   const disk = sources['disk.img'];
   const findings = await inspectMbrDisk(disk, (await stat(disk)).size);
   const places: Copy[] = findings.partitions
