@@ -53,7 +53,8 @@ Scenarios run one at a time, with no retries.`,
         variant: values.variant ?? 'normal',
         command: ['bootproof', ...process.argv.slice(2)].join(' '),
       },
-      (m, index, of) => console.log(`mutate: [${index + 1}/${of}] mutant ${m.id}, line ${m.line} (${m.description}): ${describeOutcome(m.outcome)}`),
+      (m, index, of) =>
+        console.log(`mutate: [${index + 1}/${of}] mutant ${m.id}, line ${m.line} (${m.description}), ${Math.round(m.durationMs / 1000)} s: ${describeOutcome(m.outcome)}`),
     );
     console.log(`\n${mutateTable(report).join('\n')}\n\nreport: ${out}`);
     return report.mutants.some((m) => m.outcome.status === 'not run') ? 2 : 0;
