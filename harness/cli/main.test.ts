@@ -118,6 +118,10 @@ test.serial('mutate names what is missing or wrong before it copies or boots any
   t.is(machine.code, 2);
   t.regex(machine.err, /^bootproof: unknown machine "nope": choose one of amd64-bios/);
   t.like(await bootproof('mutate', '--machine', 'amd64-bios', '--file', '/resflash/upgrade.sh', '--max', '0'), { code: 2, err: 'bootproof: --max 0 would run no mutant: give at least 1' });
+  t.like(await bootproof('mutate', '--machine', 'amd64-bios', '--file', '/resflash/upgrade.sh', '--mutants', '3', '--seed', '2'), {
+    code: 2,
+    err: 'bootproof: --mutants names the mutants to run, so --max and --seed (which choose them) would do nothing: drop them',
+  });
   const relative = await bootproof('mutate', '--machine', 'amd64-bios', '--file', 'upgrade.sh');
   t.is(relative.code, 2);
   t.regex(relative.err, /give the script's absolute path inside the root, e\.g\. \/resflash\/upgrade\.sh/);

@@ -19,7 +19,10 @@ a mutant every scenario passes on survives, and names a line no scenario checks
     .map(([file, s]) => `${file.split('/').at(-1)} → ${s.join(',')}`)
     .join('; ')})
   --max N                mutants run, chosen by the seed (default 10)
-  --seed N               the seed choosing them (default 1): the same seed picks the same mutants
+  --seed N               the seed choosing them (default 1): the same seed picks the same mutants, and a larger
+                         --max adds to the mutants a smaller one picks
+  --mutants ID[,ID...]   run these mutants (ids as the table and mutants.json give them) instead of a choice,
+                         e.g. a survivor again once a scenario checks its line
   --variant V            fixture variant (${fixtureVariants.join(', ')})
   --accel kvm|tcg|auto   accelerator (auto: KVM only if a probe boot proves it works)
   --out DIR              the report folder (default: a new folder in reports/): mutants.md, mutants.json and one
@@ -31,6 +34,7 @@ Scenarios run one at a time, with no retries.`,
     scenario: { type: 'string' },
     max: { type: 'string' },
     seed: { type: 'string' },
+    mutants: { type: 'string' },
     variant: { type: 'string' },
     accel: { type: 'string' },
     out: { type: 'string' },
@@ -40,6 +44,11 @@ Scenarios run one at a time, with no retries.`,
     if (!values.file) throw new UsageError('mutate needs --file, the script inside the root (e.g. /resflash/upgrade.sh)');
     const max = count('--max', values.max, 10);
     if (max === 0) throw new UsageError('--max 0 would run no mutant: give at least 1');
+    const ids = values.mutants?.split(',').map((id) => count('--mutants', id.trim(), 0));
+    if (ids && (values.max !== undefined || values.seed !== undefined)) {
+      throw new UsageError('--mutants names the mutants to run, so --max and --seed (which choose them) would do nothing: drop them');
+    }
+    if (ids?.includes(0)) throw new UsageError('--mutants: mutant ids start at 1');
     const out = resolve(values.out ?? join('reports', `mutate-${timestamp()}`));
     const report = await runMutants(
       {
@@ -48,6 +57,7 @@ Scenarios run one at a time, with no retries.`,
         scenarios: values.scenario?.split(',').map((s) => s.trim()),
         max,
         seed: count('--seed', values.seed, 1),
+        ...(ids ? { ids } : {}),
         out,
         accel: parseAccelChoice(values.accel),
         variant: values.variant ?? 'normal',

@@ -34,6 +34,8 @@ export interface MutateRequest {
   scenarios?: string[];
   max: number;
   seed: number;
+  /** Run these mutants (by id) instead of a seeded choice. */
+  ids?: number[];
   out: string;
   accel: AccelChoice;
   variant: string;
@@ -91,7 +93,9 @@ export async function runMutants(request: MutateRequest, onResult: (result: Muta
     );
   }
   const all = scriptMutants(text);
-  const chosen = pickMutants(all, request.max, request.seed);
+  const unknown = (request.ids ?? []).filter((id) => !all.some((m) => m.id === id));
+  if (unknown.length > 0) throw new UsageError(`mutate: --mutants ${unknown.join(',')}: ${request.file} has mutants 1 to ${all.length}; mutants.json of a run names them`);
+  const chosen = request.ids ? all.filter((m) => request.ids!.includes(m.id)) : pickMutants(all, request.max, request.seed);
   if (existsSync(join(request.out, 'mutants.json'))) throw new UsageError(`mutate: ${request.out} already holds a mutation run: choose another --out folder`);
   await mkdir(request.out, { recursive: true });
   const report: MutateReport = {
