@@ -47,6 +47,7 @@ test('the table counts the outcomes and shows each mutant\'s line, change and ou
     scenarios: ['upgrade'],
     seed: 1,
     total: 20,
+    chosen: 3,
     copies: ['disk.img: partition 5'],
     mutants: [
       { id: 3, line: 7, operator: 'and-or', original: 'a && b', mutated: 'a || b', description: '&& → ||', outcome: { status: 'survived' }, run: '', durationMs: 0 },
@@ -54,6 +55,7 @@ test('the table counts the outcomes and shows each mutant\'s line, change and ou
     ],
   };
   const lines = mutateTable(report);
+  t.true(lines.includes('scenarios: upgrade; seed 1; 3 of the script\'s 20 mutants chosen, 2 run'), lines.join('\n'));
   t.true(lines.includes('2 mutants: 1 killed, 1 survived, 0 not run'));
   t.true(lines.includes('| 3 | 7 | && → \\|\\|: a && b → a \\|\\| b | SURVIVED |'), lines.join('\n'));
   t.true(lines.includes('| 9 | 12 | statement deleted: sync → : | killed by upgrade on amd64-bios (x) |'));

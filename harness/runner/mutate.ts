@@ -67,8 +67,9 @@ export interface MutateReport {
   file: string;
   scenarios: string[];
   seed: number;
-  /** Mutants the script has in all; `mutants` holds the ones chosen. */
+  /** Mutants the script has in all, and how many were chosen; `mutants` holds those run so far. */
   total: number;
+  chosen: number;
   copies: string[];
   mutants: MutantResult[];
 }
@@ -104,6 +105,7 @@ export async function runMutants(request: MutateRequest, onResult: (result: Muta
     scenarios,
     seed: request.seed,
     total: all.length,
+    chosen: chosen.length,
     copies: copies.map((c) => `${c.file}: ${c.where}`),
     mutants: [],
   };
@@ -214,7 +216,7 @@ export function mutateTable(report: MutateReport): string[] {
   const lines = [
     `# mutants of ${report.file} on ${report.machine}`,
     '',
-    `scenarios: ${report.scenarios.join(', ')}; seed ${report.seed}; ${report.mutants.length} of ${report.total} mutants`,
+    `scenarios: ${report.scenarios.join(', ')}; seed ${report.seed}; ${report.chosen} of the script's ${report.total} mutants chosen, ${report.mutants.length} run`,
     `copies replaced: ${report.copies.join('; ')}`,
     `${report.mutants.length} mutants: ${count('killed')} killed, ${count('survived')} survived, ${count('not run')} not run`,
     '',
