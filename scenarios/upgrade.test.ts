@@ -17,6 +17,7 @@ scenario(
 
     const first = await vm.step(`upgrade to version ${vm.version(2)}`, () => vm.upgrade(vm.extraDiskDevice(0)));
     t.log(first.trim());
+    t.notRegex(first, /\bwarning\b/i, `the upgrade reports no warning (a step that did not work as designed):\n${first.trim()}`);
     const mounts = await vm.writableDiskMounts();
     t.is(mounts, '', `after the upgrade no disk filesystem (least of all the inactive root) stays mounted read-write: ${mounts}`);
     const bootConf = await vm.readBootConf();
@@ -25,7 +26,8 @@ scenario(
     await vm.rebootToShell(`reboot into version ${vm.version(2)}`);
     vm.expectBooted(t, { device: 'hd0e', version: vm.version(2) }, `after the upgrade and a reboot, the upgraded root e runs version ${vm.version(2)}`);
 
-    await vm.step(`upgrade to version ${vm.version(3)}`, () => vm.upgrade(vm.extraDiskDevice(1)));
+    const second = await vm.step(`upgrade to version ${vm.version(3)}`, () => vm.upgrade(vm.extraDiskDevice(1)));
+    t.notRegex(second, /\bwarning\b/i, `the second upgrade reports no warning:\n${second.trim()}`);
     const mountsAgain = await vm.writableDiskMounts();
     t.is(mountsAgain, '', `after the second upgrade no disk filesystem stays mounted read-write: ${mountsAgain}`);
     await vm.rebootToShell(`reboot into version ${vm.version(3)}`);

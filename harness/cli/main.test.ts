@@ -1,7 +1,7 @@
 import test from 'ava';
 import { bootproof } from './testdata/bootproof.ts';
 
-const commands = ['init', 'run', 'nightly', 'crash-states', 'machines', 'validate', 'console', 'replay', 'inspect', 'image pack', 'fixture build', 'report build', 'report merge'];
+const commands = ['init', 'run', 'nightly', 'crash-states', 'machines', 'validate', 'mutate', 'console', 'replay', 'inspect', 'image pack', 'fixture build', 'report build', 'report merge'];
 
 test.serial('an option the command does not take exits 2, naming it, the command and the options it takes', async (t) => {
   const { code, out, err } = await bootproof('inspect', '--retries', '3');
@@ -109,4 +109,23 @@ test.serial('validate takes --max-states and --drop-unflushed, and checks its in
 test.serial('a usage error from a command names what it needs', async (t) => {
   t.like(await bootproof('run', '--machine', 'amd64-bios'), { code: 2, err: 'bootproof: run needs --machine and --scenario (see bootproof run --help)' });
   t.like(await bootproof('inspect', 'a.img', 'b.img'), { code: 2, err: 'bootproof: inspect needs exactly one image: bootproof inspect IMG [--json]' });
+});
+
+test.serial('mutate names what is missing or wrong before it copies or boots anything', async (t) => {
+  t.like(await bootproof('mutate', '--file', '/resflash/upgrade.sh'), { code: 2, err: 'bootproof: mutate needs --machine (e.g. amd64-bios)' });
+  t.like(await bootproof('mutate', '--machine', 'amd64-bios'), { code: 2, err: 'bootproof: mutate needs --file, the script inside the root (e.g. /resflash/upgrade.sh)' });
+  const machine = await bootproof('mutate', '--machine', 'nope', '--file', '/resflash/upgrade.sh');
+  t.is(machine.code, 2);
+  t.regex(machine.err, /^bootproof: unknown machine "nope": choose one of amd64-bios/);
+  t.like(await bootproof('mutate', '--machine', 'amd64-bios', '--file', '/resflash/upgrade.sh', '--max', '0'), { code: 2, err: 'bootproof: --max 0 would run no mutant: give at least 1' });
+  t.like(await bootproof('mutate', '--machine', 'amd64-bios', '--file', '/resflash/upgrade.sh', '--mutants', '3', '--seed', '2'), {
+    code: 2,
+    err: 'bootproof: --mutants names the mutants to run, so --max and --seed (which choose them) would do nothing: drop them',
+  });
+  const relative = await bootproof('mutate', '--machine', 'amd64-bios', '--file', 'upgrade.sh');
+  t.is(relative.code, 2);
+  t.regex(relative.err, /give the script's absolute path inside the root, e\.g\. \/resflash\/upgrade\.sh/);
+  const scenario = await bootproof('mutate', '--machine', 'amd64-bios', '--file', '/resflash/upgrade.sh', '--scenario', 'nope');
+  t.is(scenario.code, 2);
+  t.regex(scenario.err, /^bootproof: unknown scenario "nope": choose one of/);
 });

@@ -5,6 +5,7 @@ import { nightly, run } from './run.ts';
 import { crashStates } from './crash-states.ts';
 import { machines } from './machines.ts';
 import { validate } from './validate.ts';
+import { mutate } from './mutate.ts';
 import { consoleCommand } from './console.ts';
 import { replay } from './replay.ts';
 import { inspect } from './inspect.ts';
@@ -24,6 +25,8 @@ commands:
   machines                                                   list the machines, where each comes from, whether each can run here
   validate --profile P --image IMG --fs FS [--fs FS2] [--machines M,...] [--scenario S,...]
                                                              check a user's image and .fs files, then run the scenarios on them
+  mutate --machine M --file PATH [--scenario S,...] [--max N] [--seed N]
+                                                             change one line of a script in the image at a time; which changes pass every scenario
   console --machine M [--image IMG] [--fs FS]... [--write]   your terminal on the machine's serial console; Ctrl-] for commands
   console --attach DIR                                       the same, resuming a checkpoint (e.g. kept by --keep-on-failure)
   replay DIR --test NAME [--until N] [--list]                boot a recorded test again, type its inputs, then hand you the console
@@ -48,6 +51,7 @@ const commands = new Map<string, Command>(Object.entries({
   'crash-states': crashStates,
   machines,
   validate,
+  mutate,
   console: consoleCommand,
   replay,
   inspect,

@@ -1,6 +1,6 @@
 // Builds small disk images in the resflash layout for unit tests: sfdisk and mke2fs on plain files, in seconds.
 import { mkdir, open, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 
 export interface SmallDisk {
@@ -32,15 +32,22 @@ export function fakeElfKernel(machine: number): Buffer {
 
 /**
  * MBR: p1 /mbr (ext4 RFMBR, etc/boot.conf), p2 extended, p5 root d (ext4 RFROOT with boot/vmlinuz), p6 root e (empty),
- * p7 /cfg (ext4 RFCFG). Roots are `rootMiB` each.
+ * p7 /cfg (ext4 RFCFG). Roots are `rootMiB` each; `rootFiles` (path → text) are added to root d.
  */
-export async function makeSmallDisk(dir: string, options: { bootConf?: string; kernel?: Buffer; rootMiB?: number } = {}): Promise<SmallDisk> {
+export async function makeSmallDisk(
+  dir: string,
+  options: { bootConf?: string; kernel?: Buffer; rootMiB?: number; rootFiles?: Record<string, string> } = {},
+): Promise<SmallDisk> {
   const rootMiB = options.rootMiB ?? 4;
   const staging = join(dir, 'staging');
   await mkdir(join(staging, 'mbr', 'etc'), { recursive: true });
   await mkdir(join(staging, 'root', 'boot'), { recursive: true });
   await writeFile(join(staging, 'mbr', 'etc', 'boot.conf'), options.bootConf ?? 'set device=hd0e\n');
   await writeFile(join(staging, 'root', 'boot', 'vmlinuz'), options.kernel ?? fakeBzImage());
+  for (const [path, text] of Object.entries(options.rootFiles ?? {})) {
+    await mkdir(join(staging, 'root', dirname(path)), { recursive: true });
+    await writeFile(join(staging, 'root', path), text);
+  }
   const mbrFs = join(dir, 'mbr.fs');
   const rootFs = join(dir, 'root.fs');
   const cfgFs = join(dir, 'cfg.fs');
