@@ -38,7 +38,7 @@ scenario(
     needs: ['loader-prompt'],
   },
   async (t, vm) => {
-    await vm.step('boot the image', () => vm.boot.reach('shell'));
+    await vm.startFrom('shell');
     vm.expectBooted(t, { device: 'hd0d' }, 'a fresh image boots root d');
     await vm.step('fill the inactive root with random bytes', () =>
       vm.shell.succeed(`dd if=/dev/urandom of=${vm.partitionPath('hd0e')} bs=1M count=64 2>/dev/null; sync`, { timeoutMs: 120_000 }),

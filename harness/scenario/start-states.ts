@@ -34,9 +34,9 @@ interface StateDefinition {
   reach(vm: StateMachine): Promise<void>;
 }
 
-/** The upgrade files, attached to every start so that one state serves scenarios that upgrade once or twice. */
+/** The upgrade files (as many as the machine takes), attached at every start so that one state serves scenarios that upgrade once or twice. */
 function upgradeFiles(vm: StateMachine): string[] {
-  return vm.hasFixture ? [vm.fixture.rootFs[2], vm.fixture.rootFs[3]] : [];
+  return vm.hasFixture ? [vm.fixture.rootFs[2], vm.fixture.rootFs[3]].slice(0, vm.config.disk.guestDevices.length - 1) : [];
 }
 
 /** The states a scenario can start from (vm.startFrom). */
