@@ -178,7 +178,7 @@ async function keepFailedVm(t: ExecutionContext, machine: Machine, artifactDir: 
   const dir = join(artifactDir, 'kept-vm');
   try {
     await machine.qmp.execute('stop');
-    await machine.checkpoint(dir, { resume: false });
+    await machine.checkpoint(dir, { resume: false, onBaseImage: true });
   } catch (caught) {
     t.log(`--keep-on-failure: could not keep the VM: ${(caught as Error).message.split('\n')[0]}`);
     return undefined;
