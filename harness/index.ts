@@ -5,6 +5,7 @@
 export { scenario, type ScenarioBody } from './scenario/scenario.ts';
 export type { ScenarioMeta } from './scenario/selection.ts';
 export type { TestMachine } from './scenario/test-machine.ts';
+export { startStates, type StartState } from './scenario/start-states.ts';
 export type { ExecutionContext } from 'ava';
 export type { VmConfig } from './config/vm-config.ts';
 export type { BootMedia, MachineOverrides } from './config/boot-media.ts';
@@ -15,7 +16,7 @@ export type { BootPath, BootState } from './boot/boot-path.ts';
 export type { Shell, CommandResult } from './boot/shell.ts';
 export type { Console, WaitOptions, Match } from './console/console.ts';
 export { AnsiStripper } from './console/ansi.ts';
-export type { BootRecord, BootWitnesses, StepRecord, CrashStateRow } from './results/model.ts';
+export type { BootRecord, BootWitnesses, StepRecord, CrashStateRow, StartedFrom } from './results/model.ts';
 
 // Filling a target profile's command templates.
 export { fill } from './config/profile.ts';

@@ -11,7 +11,7 @@ scenario(
   },
   async (t, vm) => {
     const { loader } = vm.profile;
-    await vm.step('boot', () => vm.boot.reach('shell'));
+    await vm.startFrom('shell');
     const cases: [name: string, content: string | null, message: string | undefined][] = [
       ['missing', null, loader.bootConfMissing],
       ['empty', '', loader.bootConfEmpty],

@@ -24,8 +24,8 @@ scenario(
     const varAtShutdown = `saved at shutdown in /var ${token()}`;
     const varUnsaved = `never saved in /var ${token()}`;
 
-    await vm.boot.powerOn({ disks: [vm.fixture.rootFs[2]] });
-    await vm.step('boot', () => vm.boot.reach('shell'));
+    await vm.startFrom('shell');
+    vm.expectBooted(t, { device: 'hd0d', version: vm.version(1) }, `a fresh image runs version ${vm.version(1)} from root d`);
     await vm.step('change /etc and save one file by hand', async () => {
       await vm.shell.succeed(`echo '${saved}' > /etc/bootproof-saved`);
       await vm.save('/etc/bootproof-saved');

@@ -15,10 +15,7 @@ scenario(
     ],
   },
   async (t, vm) => {
-    await vm.boot.powerOn({ disks: [vm.fixture.rootFs[2]] });
-    await vm.step('boot the image', () => vm.boot.reach('shell'));
-    await vm.step(`upgrade to version ${vm.version(2)}`, () => vm.upgrade(vm.extraDiskDevice(0)));
-    await vm.rebootToShell(`reboot into version ${vm.version(2)}`);
+    await vm.startFrom('upgraded');
     vm.expectBooted(t, { device: 'hd0e', version: vm.version(2) }, `after the upgrade and a reboot, the upgraded root e runs version ${vm.version(2)}`);
 
     await vm.step('fail over to hd0d at the loader prompt', () => vm.boot.bootDevice('hd0d'));
@@ -41,7 +38,7 @@ scenario(
     needs: ['loader-prompt'],
   },
   async (t, vm) => {
-    await vm.step('boot the image', () => vm.boot.reach('shell'));
+    await vm.startFrom('shell');
     vm.expectBooted(t, { device: 'hd0d' }, 'a fresh image boots root d');
     await vm.step('fill the inactive root with random bytes', () =>
       vm.shell.succeed(`dd if=/dev/urandom of=${vm.partitionPath('hd0e')} bs=1M count=64 2>/dev/null; sync`, { timeoutMs: 120_000 }),

@@ -42,8 +42,7 @@ scenario(
   },
   async (t, vm) => {
     const points = cutPoints(vm, process.env.BOOTPROOF_SLICE === 'ci' ? 1 : 3);
-    await vm.boot.powerOn({ disks: [vm.fixture.rootFs[2]] });
-    await vm.step('boot the image', () => vm.boot.reach('shell'));
+    await vm.startFrom('shell');
     const old = { device: 'hd0d', version: vm.version(1) };
     const upgraded = { device: 'hd0e', version: vm.version(2) };
     // Each cut that left the upgraded root active starts again from here: a checkpoint restores in about a second

@@ -11,8 +11,7 @@ scenario(
     timeoutMinutes: 15,
   },
   async (t, vm) => {
-    await vm.boot.powerOn({ disks: [vm.fixture.rootFs[2], vm.fixture.rootFs[3]] });
-    await vm.step('boot the image', () => vm.boot.reach('shell'));
+    await vm.startFrom('shell');
     vm.expectBooted(t, { device: 'hd0d', version: vm.version(1) }, `a fresh image runs version ${vm.version(1)} from root d`);
 
     const first = await vm.step(`upgrade to version ${vm.version(2)}`, () => vm.upgrade(vm.extraDiskDevice(0)));

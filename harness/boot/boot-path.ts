@@ -16,6 +16,15 @@ export type BootState = 'off' | 'starting' | 'firmware' | 'loader' | 'shell';
 /** Base time limits per phase (KVM scale; the console multiplies them for TCG). */
 const limits = { firmware: 40_000, loader: 20_000, kernel: 40_000, userland: 30_000, interruptRepeat: 2_000 };
 
+/** Where a boot path stood when it saved a checkpoint: enough for another boot path to resume it (BootPath.resume). */
+export interface BootPathState {
+  state: BootState;
+  /** The boot that was running. */
+  boot: BootRecord;
+  /** The disks attached after the boot disk, which later power-ons attach again. */
+  disks: string[];
+}
+
 export class BootPath {
   private state: BootState = 'off';
   private broken: Error | undefined;
@@ -179,29 +188,64 @@ export class BootPath {
     await this.target.quit();
   }
 
-  private readonly checkpoints = new Map<string, { state: BootState; boot: BootRecord }>();
+  private readonly checkpoints = new Map<string, BootPathState>();
 
   /** Saves the running machine as a checkpoint in `dir`; restore(dir) comes back to this very state. */
-  async checkpoint(dir: string): Promise<void> {
+  async checkpoint(dir: string): Promise<BootPathState> {
     if (this.state === 'off') throw new StateError('save a checkpoint', this.state, 'running');
     await this.target.checkpoint(dir);
-    this.checkpoints.set(dir, { state: this.state, boot: structuredClone(this.lastBoot) });
+    const saved: BootPathState = { state: this.state, boot: structuredClone(this.lastBoot), disks: this.startOptions.disks ?? [] };
+    this.checkpoints.set(dir, saved);
+    return saved;
   }
 
   /** Cuts power and resumes the checkpoint saved by checkpoint(dir): its disks, memory and boot state. */
   async restore(dir: string): Promise<void> {
     const saved = this.checkpoints.get(dir);
     if (!saved) throw new StateError(`restore ${dir}`, 'no checkpoint saved there', 'a checkpoint saved by this boot path');
+    await this.resume(dir, saved);
+  }
+
+  /**
+   * Cuts power and resumes a checkpoint that another boot path of the same kind of machine saved, where `saved`
+   * (what its checkpoint() returned) says the boot stood; the boots record it as restored, named `label`.
+   */
+  async resume(dir: string, saved: BootPathState, label = dir.split('/').filter(Boolean).at(-1) ?? dir): Promise<void> {
     const started = performance.now();
     await this.target.crash();
     await this.target.useCheckpoint(dir);
     await this.target.start();
     this.state = saved.state;
     this.broken = undefined;
+    this.startOptions = { disks: saved.disks };
     this.bootStreamStart = this.target.console.streamText().length;
-    const checkpoint = dir.split('/').filter(Boolean).at(-1) ?? dir;
     const { requestedDevice: _asked, start: _start, firmware: _typed, ...booted } = structuredClone(saved.boot);
-    this.boots.push({ ...booted, phases: {}, restored: { checkpoint, ms: Math.round(performance.now() - started) } });
+    this.boots.push({ ...booted, phases: {}, restored: { checkpoint: label, ms: Math.round(performance.now() - started) } });
+  }
+
+  /**
+   * At the shell after a resume: asks the running system again which root it runs (the profile's identify command
+   * and the kernel's mounted root, those it has) and throws when that is not the root the boot record names.
+   */
+  async confirmIdentity(): Promise<void> {
+    if (this.state !== 'shell') throw new StateError('confirm the running root', this.state, 'shell');
+    const boot = this.lastBoot;
+    const { command, commandPattern, rootCommand, rootPattern, deviceTemplate } = this.profile.identify;
+    const claims: string[] = [];
+    if (command && commandPattern) {
+      const groups = commandPattern.exec(await this.shell.succeed(command))?.groups ?? {};
+      if (groups.version !== undefined && groups.version !== boot.version) claims.push(`it reports version ${groups.version}`);
+      const device = groups.device === undefined ? undefined : fill(deviceTemplate, { device: groups.device });
+      if (device !== undefined && device !== boot.device) claims.push(`it reports ${device}`);
+    }
+    if (rootCommand && rootPattern) {
+      const source = rootPattern.exec(await this.shell.succeed(rootCommand))?.groups?.source;
+      const device = source === undefined ? undefined : rootDeviceOf(source, this.profile.partitions);
+      if (device !== boot.device) claims.push(`the kernel has ${source ?? 'no root'} (${device ?? 'no root partition'}) mounted as its root`);
+    }
+    if (claims.length > 0) {
+      throw new BootproofError(`the resumed machine is not the one its checkpoint recorded (${boot.device ?? 'no device'}, version ${boot.version ?? 'unknown'}): ${claims.join('; ')}`);
+    }
   }
 
   /** Cuts power and puts the untouched base image back (a new overlay); the next power-on boots it from scratch. */

@@ -16,6 +16,15 @@ export async function createOverlay(base: string, overlay: string): Promise<void
   await execa('qemu-img', ['create', '-q', '-f', 'qcow2', '-F', format, '-b', absolute, overlay]);
 }
 
+/**
+ * Makes `overlay` stand on `base` alone: what the files between them in its backing chain held is copied into it
+ * (qemu-img rebase in safe mode), so those files may go.
+ */
+export async function rebaseOverlay(overlay: string, base: string): Promise<void> {
+  const absolute = resolve(base);
+  await execa('qemu-img', ['rebase', '-q', '-f', 'qcow2', '-b', absolute, '-F', await imageFormat(absolute), overlay]);
+}
+
 /** The format QEMU sees in the file: qcow2, or raw for anything else. */
 export async function imageFormat(path: string): Promise<'raw' | 'qcow2'> {
   const { stdout } = await execa('qemu-img', ['info', '--output=json', '-U', path]);

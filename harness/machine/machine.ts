@@ -9,7 +9,7 @@ import { QemuProcess, type ExitInfo } from '../qemu/process.ts';
 import { QmpClient } from '../qemu/qmp.ts';
 import { Console } from '../console/console.ts';
 import { AsciicastWriter } from '../console/asciicast.ts';
-import { createOverlay } from '../disk/overlay.ts';
+import { createOverlay, rebaseOverlay } from '../disk/overlay.ts';
 import { rewriteFlashCode } from '../qemu/flash-image.ts';
 import { TimeScale, type Accel } from '../deadline.ts';
 import { StateError, UsageError } from '../errors.ts';
@@ -278,14 +278,17 @@ export class Machine implements BootTarget {
   /**
    * Saves a checkpoint into `dir`: the VM stops, its RAM and device state go to a file, its disk overlay and writable
    * firmware files are copied. The VM runs on afterwards if it ran before (or as `resume` says). Machine.create with
-   * `checkpoint: dir` starts a VM from it.
+   * `checkpoint: dir` starts a VM from it. `onBaseImage`: the saved disk depends on the base image alone, not on
+   * the checkpoints the machine was resumed from.
    */
-  async checkpoint(dir: string, options: { resume?: boolean } = {}): Promise<CheckpointInfo> {
+  async checkpoint(dir: string, options: { resume?: boolean; onBaseImage?: boolean } = {}): Promise<CheckpointInfo> {
     if (this.options.writeImage) throw new UsageError('no checkpoint while booting the image itself (--write): its disk is not an overlay');
     const qmp = this.qmp;
     const { running } = await qmp.execute<{ running: boolean }>('query-status');
     await saveState(qmp, dir, this.time.ms(120_000));
     await saveDrives(dir, this.overlayPath, this.files.firmware);
+    // A machine resumed from a shared state runs on an overlay over that state's disk, which its run removes.
+    if (options.onBaseImage) await rebaseOverlay(join(dir, checkpointFiles.disk), this.options.image);
     const info = await writeCheckpointInfo(
       dir,
       {

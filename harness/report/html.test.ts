@@ -192,3 +192,13 @@ test('a failed test says how to reproduce it by hand: the kept VM first, else a 
   t.regex(plain, /npx bootproof run --machine amd64-bios --scenario boot --keep-on-failure\nnpx bootproof console --machine amd64-bios --image \/x\/disk\.img/);
   t.notRegex(page(results([record({})])), /data-testid="reproduce"/);
 });
+
+test("a test's detail says which shared state it started from and which test built that state's checkpoint", (t) => {
+  const restored = page(results([record({ startedFrom: { state: 'upgraded', how: 'restored', builtBy: 'failover on amd64-bios' } })]));
+  t.regex(restored, /data-testid="started-from">Started from the state <strong>upgraded<\/strong>, resumed from the checkpoint that <em>failover on amd64-bios<\/em> saved/);
+  const built = page(results([record({ startedFrom: { state: 'upgraded', how: 'built', builtBy: 'boot on amd64-bios', base: { state: 'shell', how: 'restored', builtBy: 'upgrade on amd64-bios' } } })]));
+  t.regex(built, /the state <strong>upgraded<\/strong>, booted to by this test, which saved it for the later tests; it reached it from the state <strong>shell<\/strong>, resumed from the checkpoint that <em>upgrade on amd64-bios<\/em> saved/);
+  const fresh = page(results([record({ startedFrom: { state: 'shell', how: 'booted', note: 'restoring the shared checkpoint failed: x' } })]));
+  t.regex(fresh, /the state <strong>shell<\/strong>, booted to by this test \(restoring the shared checkpoint failed: x\)/);
+  t.notRegex(page(results([record({})])), /data-testid="started-from"/);
+});

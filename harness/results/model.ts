@@ -41,6 +41,23 @@ export interface BootRecord {
   restored?: { checkpoint: string; ms: number };
 }
 
+/** The shared starting state a test began in (vm.startFrom), and where it came from. */
+export interface StartedFrom {
+  /** The state's name, as the scenario asked for it. */
+  state: string;
+  /**
+   * `restored`: the test resumed the run's shared checkpoint of the state, which `builtBy` saved; `built`: the test
+   * booted to the state and saved it for the later tests; `booted`: it booted to the state and shares none (`note` says why).
+   */
+  how: 'restored' | 'built' | 'booted';
+  /** The title of the test that built the shared checkpoint (this test's own when it built it). */
+  builtBy?: string;
+  /** Why the test booted instead of restoring, or why its checkpoint was not kept. */
+  note?: string;
+  /** The state it was built on, for a state that starts from another (e.g. `upgraded` from `shell`). */
+  base?: StartedFrom;
+}
+
 export interface StepRecord {
   name: string;
   durationMs: number;
@@ -67,6 +84,8 @@ export interface TestRecord {
   skipReason?: string;
   /** Extra results of the scenario, e.g. `crashStates`: the table of crash states checked. */
   data?: Record<string, unknown>;
+  /** The shared starting state the test began in, when it asked for one (vm.startFrom). */
+  startedFrom?: StartedFrom;
   /** A failed test's VM kept paused at the failure (run --keep-on-failure): its checkpoint and the command resuming it. */
   kept?: { checkpoint: string; attach: string };
   /** Paths relative to the run folder. */

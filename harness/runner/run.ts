@@ -1,5 +1,5 @@
 // Runs scenarios × machines as ava tests in a child process, then writes the run folder's report.
-import { mkdir, readdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +27,7 @@ import { expectedDurations } from './durations.ts';
 import { longestFirst } from './longest-first.ts';
 import { packageDir, preloads } from './bootproof-package.ts';
 import type { DeclaredTest } from '../scenario/scenario.ts';
+import { sharedStatesFolder } from '../scenario/start-states.ts';
 
 export interface RunRequest {
   scenarios: string[];
@@ -128,6 +129,8 @@ export async function runScenarios(asked: RunRequest): Promise<RunOutcome> {
   } finally {
     output.stop();
     await stopLiveReport();
+    // The shared starting states are checkpoints of ~100 MB each: they serve this run only.
+    await rm(sharedStatesFolder(request.out), { recursive: true, force: true });
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }

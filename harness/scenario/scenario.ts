@@ -14,6 +14,7 @@ import type { TestRecord } from '../results/model.ts';
 import { bootImagesFor, userImagesFromEnv } from './image-source.ts';
 import { inShard, machineChoices, machinesFor, selectionFromEnv, type ScenarioMeta } from './selection.ts';
 import { TestMachine } from './test-machine.ts';
+import { SharedStates, sharedStatesFolder } from './start-states.ts';
 import { describeError } from './describe-error.ts';
 
 export type ScenarioBody = (t: ExecutionContext, vm: TestMachine) => Promise<void>;
@@ -106,13 +107,22 @@ async function runOne(
   let image = { path: '', sha256: '' };
   let machine: Machine | undefined;
   let vm: TestMachine | undefined;
+  let states: SharedStates | undefined;
   let error: unknown;
   try {
     const images = await bootImagesFor(config, requestedVariant, profile);
     image = { path: images.disk, sha256: images.sha256 };
     machine = await Machine.create({ config, profile, image: images.disk, accel: accel.accel, artifactDir });
     t.teardown(() => machine?.release());
-    vm = new TestMachine(t, config, profile, images.fixture, machine, new BootPath(machine, profile));
+    states = new SharedStates({
+      folder: sharedStatesFolder(runDir),
+      title: t.title,
+      variant: requestedVariant,
+      accel: accel.accel,
+      images: images.fixture ? Object.fromEntries(Object.entries(images.fixture.manifest.files).map(([name, file]) => [name, file.sha256])) : { 'disk.img': images.sha256 },
+      log: (message) => t.log(message),
+    });
+    vm = new TestMachine(t, config, profile, images.fixture, machine, new BootPath(machine, profile), states);
     const testMachine = vm;
     // An attempt keeps each failure's own message (ava's thrown TestFailure only says "The test has failed").
     const attempt = await t.try((tt) => (testMachine.assertWith(tt), body(tt, testMachine)));
@@ -139,6 +149,7 @@ async function runOne(
       steps: vm?.steps ?? [],
       accel: accel.accel,
       ...(vm && Object.keys(vm.data).length > 0 ? { data: vm.data } : {}),
+      ...(states?.startedFrom ? { startedFrom: states.startedFrom } : {}),
       ...(error ? { error: describeError(error) } : {}),
       ...(kept ? { kept: { checkpoint: relative(runDir, kept), attach: attachCommand(kept) } } : {}),
       artifacts: machine
@@ -169,7 +180,7 @@ async function keepFailedVm(t: ExecutionContext, machine: Machine, artifactDir: 
   const dir = join(artifactDir, 'kept-vm');
   try {
     await machine.qmp.execute('stop');
-    await machine.checkpoint(dir, { resume: false });
+    await machine.checkpoint(dir, { resume: false, onBaseImage: true });
   } catch (caught) {
     t.log(`--keep-on-failure: could not keep the VM: ${(caught as Error).message.split('\n')[0]}`);
     return undefined;

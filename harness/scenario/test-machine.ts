@@ -10,6 +10,7 @@ import type { Shell } from '../boot/shell.ts';
 import type { Console, WaitOptions } from '../console/console.ts';
 import type { Fixture, RootNumber } from '../fixture/fixture.ts';
 import { BootproofError, UsageError } from '../errors.ts';
+import { bootToState, type SharedStates, type StartState } from './start-states.ts';
 
 export class TestMachine {
   readonly steps: StepRecord[] = [];
@@ -23,8 +24,20 @@ export class TestMachine {
     private readonly images: Fixture | undefined,
     readonly machine: Machine,
     readonly boot: BootPath,
+    private readonly states?: SharedStates,
   ) {
     this.assertions = t;
+  }
+
+  /**
+   * Brings the machine, before its first boot, to a starting state that other tests share: `'shell'`, the image's
+   * own version at the shell with the upgrade .fs files attached (vm.extraDiskDevice(0) and (1)); `'upgraded'`, from
+   * there upgraded to vm.version(2) and rebooted into it. The run's first test to need a state boots to it and saves
+   * a checkpoint; later ones resume it (the test's record says which, and who built it).
+   */
+  async startFrom(state: StartState): Promise<void> {
+    if (this.states) await this.states.startFrom(this, state);
+    else await bootToState(this, state);
   }
 
   /** The A/B images of the run (the fixture's, or validate's); a run booting a user's image alone has none. */

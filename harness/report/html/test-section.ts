@@ -1,5 +1,5 @@
 // One test's section: its failure on top, the first boot's timeline, steps, boots, artefact links and console replay.
-import type { BootRecord, FinalTest, TestRecord } from '../../results/model.ts';
+import type { BootRecord, FinalTest, StartedFrom, TestRecord } from '../../results/model.ts';
 import { shownStatus } from '../../results/final-status.ts';
 import { bootTotalMs } from '../history.ts';
 import { cssToken, escapeHtml, relativeHref, scriptJson } from './escape.ts';
@@ -31,6 +31,7 @@ export function testSectionHtml(t: FinalTest, index: number, files: TestFiles, s
     attemptsHtml(t, files.present),
     '<h4>First boot</h4>',
     timelineHtml(t.phases, scaleMs),
+    startedFromHtml(t),
     `<div class="columns"><div><h4>Steps</h4>${stepsHtml(t)}</div><div><h4>Boots</h4>${bootsHtml(t.boots)}</div></div>`,
     metaHtml(t),
     filesHtml(t, files.present),
@@ -132,6 +133,25 @@ function firmwareHtml(boots: BootRecord[]): string {
       : [],
   );
   return items.length === 0 ? '' : `<p class="firmware">Typed at the firmware prompt:</p><ul class="firmware">${items.join('')}</ul>`;
+}
+
+/** Which shared starting state the test began in, and which test built its checkpoint. */
+function startedFromHtml(t: TestRecord): string {
+  if (!t.startedFrom) return '';
+  return `<p class="started-from" data-testid="started-from">Started from ${startedFromText(t.startedFrom)}</p>`;
+}
+
+function startedFromText(from: StartedFrom): string {
+  const state = `the state <strong>${escapeHtml(from.state)}</strong>`;
+  const how =
+    from.how === 'restored'
+      ? `, resumed from the checkpoint that <em>${escapeHtml(from.builtBy ?? 'an earlier test')}</em> saved`
+      : from.how === 'built'
+        ? `, booted to by this test, which saved it for the later tests`
+        : ', booted to by this test';
+  const note = from.note ? ` (${escapeHtml(from.note)})` : '';
+  const base = from.base ? `; it reached it from ${startedFromText(from.base)}` : '';
+  return `${state}${how}${note}${base}`;
 }
 
 function metaHtml(t: TestRecord): string {
