@@ -20,7 +20,7 @@ test('an unknown key is an error naming the file, the key, the nearest valid nam
   const error = t.throws(() => parseVmConfig('x', 'x.json', { ...bios(), memoryMib: 512 }), { instanceOf: UsageError });
   t.regex(error.message, /^x\.json: unknown key "memoryMib": did you mean "memoryMiB"\? \(the keys are "description", "arch", .*"memoryMiB", .*"netboot"\)$/);
   const far = t.throws(() => parseVmConfig('x', 'x.json', { ...bios(), disk: { ...bios().disk, bus: 'scsi' } }), { instanceOf: UsageError });
-  t.is(far.message, 'x.json: unknown key "disk.bus" (check the spelling; the keys of disk are "interface", "guestDevices")');
+  t.is(far.message, 'x.json: unknown key "disk.bus" (check the spelling; the keys of disk are "interface", "guestDevices", "cdromDevice")');
 });
 
 test('a "$schema" key, for editors, is accepted', (t) => {
