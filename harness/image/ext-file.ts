@@ -12,3 +12,16 @@ export async function readExtFile(image: string, startByte: number, path: string
   if (result.exitCode !== 0 || errors.length > 0) return undefined;
   return Buffer.from(result.stdout);
 }
+
+/** Where the file's data lies in the filesystem: its block size and block numbers; undefined when it cannot be read. */
+export async function extFileBlocks(image: string, startByte: number, path: string): Promise<{ blockSize: number; blocks: number[] } | undefined> {
+  const source = `${image}?offset=${startByte}`;
+  const [blocks, stats] = await Promise.all([
+    execa('debugfs', ['-R', `blocks ${path}`, source], { reject: false }),
+    execa('debugfs', ['-R', 'stats', source], { reject: false }),
+  ]);
+  const blockSize = Number(/^Block size:\s+(\d+)/m.exec(stats.stdout)?.[1]);
+  const numbers = blocks.stdout.trim().split(/\s+/).filter(Boolean).map(Number);
+  if (blocks.exitCode !== 0 || !blockSize || numbers.length === 0 || numbers.some((n) => !Number.isInteger(n))) return undefined;
+  return { blockSize, blocks: numbers };
+}

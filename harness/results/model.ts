@@ -75,12 +75,20 @@ export interface TestRecord {
 /** One row of the crash-state table that the crash-states scenario attaches to its record. */
 export interface CrashStateRow {
   state: string;
+  /** prefix (the disk as of a flush), single-drop, subset or torn (see crashStates). */
+  kind: 'prefix' | 'single-drop' | 'subset' | 'torn';
   /** The last upgrade phase the guest marked before this state's last write. */
   phase: string;
   /** The last log entry applied. */
   entry: number;
   /** Log entries left out (dropped unflushed writes). */
   skipped: number[];
+  /** A torn state: the entry applied only in part, and how many of its sectors. */
+  torn?: { entry: number; sectors: number };
+  /** Whether the crash may have come after the upgrade printed its success line (then only the new version is right). */
+  afterSuccess: boolean;
+  /** The number (1-based row) of the earlier state with the same boot-deciding content, whose boot this one shares. */
+  sameAs?: number;
   outcome: 'booted v1' | 'booted v2' | 'failed';
   reason?: string;
 }
