@@ -117,14 +117,15 @@ export function countKinds(states: { kind: CrashStateKind }[]): Record<CrashStat
 }
 
 /**
- * At most `max` states: every prefix state first (evenly spread if even they are too many), then the other kinds in
- * turn (torn, single-drop, subset), each evenly spread over the rest of the budget.
+ * At most `max` states: every prefix state first (evenly spread if even they are too many), then the other kinds
+ * sharing the rest of the budget, each evenly spread over its own states.
  */
 export function boundStates(states: CrashState[], max: number): CrashState[] {
   if (states.length <= max) return states;
   const byKind = (kind: CrashStateKind) => states.filter((s) => s.kind === kind);
   const prefix = spread(byKind('prefix'), max);
-  const others: CrashState[][] = [byKind('torn'), byKind('single-drop'), byKind('subset')].filter((list) => list.length > 0);
+  // The smaller kinds first, so that what they leave of their share goes to the larger ones.
+  const others = [byKind('torn'), byKind('single-drop'), byKind('subset')].filter((list) => list.length > 0).sort((a, b) => a.length - b.length);
   const chosen = new Set<CrashState>(prefix);
   let budget = max - prefix.length;
   for (const [i, list] of others.entries()) {

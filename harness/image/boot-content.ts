@@ -57,7 +57,7 @@ export async function bootConfSectors(image: string, layout: BootLayout, sectorS
 
 /** What decides `image`'s boot; `bootConfLine` is the profile's line with `{device}` (`set device={device}`). */
 export async function bootContent(image: string, layout: BootLayout, bootConfLine?: string): Promise<BootContent> {
-  const bootConf = layout.bootConf && (await readExtFile(image, layout.bootConf.partition.startByte, layout.bootConf.path));
+  const bootConf = layout.bootConf && (await readExtFile(image, layout.bootConf.partition.startByte, layout.bootConf.path, { catastrophic: true }));
   const named = bootConf && bootConfLine ? namedDevice(bootConf.toString('latin1'), bootConfLine, [...layout.roots.keys()]) : undefined;
   const left = [...layout.roots.entries()].filter(([device]) => named !== undefined && device !== named).map(([, p]) => p);
   const end = Math.max(...layout.partitions.map((p) => p.startByte + p.bytes));
