@@ -1,15 +1,24 @@
 // What in a disk image decides how it boots: its boot.conf (found on the host, without booting) and a hash of the
 // disk that leaves out the root partitions boot.conf does not name, so that crash states alike in it boot once.
-import { readPartitions, type Partition } from '../disk/mbr.ts';
+import { readPartitions } from '../disk/mbr.ts';
+import { readDisklabel } from '../disk/disklabel.ts';
 import { sha256Ranges } from '../disk/sha256.ts';
 import { extFileBlocks, readExtFile } from './ext-file.ts';
 
+/** A partition of the MBR (`5`) or of the disklabel in its OpenBSD partition (`d`), in bytes from the disk's start. */
+export interface Region {
+  name: string;
+  startByte: number;
+  bytes: number;
+}
+
 export interface BootLayout {
-  partitions: Partition[];
-  /** Root device → its partition (the profile's partitions, e.g. hd0d → 5). */
-  roots: Map<string, Partition>;
+  /** The MBR's partitions and the disklabel's (but its whole-disk `c`). */
+  partitions: Region[];
+  /** Root device → its partition (the profile's partitions: hd0d → 5, or hd0d → d in a disklabel). */
+  roots: Map<string, Region>;
   /** The ext partition holding boot.conf, and boot.conf's path inside it; undefined when no partition has it readable. */
-  bootConf?: { partition: Partition; path: string };
+  bootConf?: { partition: Region; path: string };
 }
 
 export interface BootContent {
@@ -27,17 +36,22 @@ export interface BootContent {
  * file (an ext filesystem; others cannot be read here).
  */
 export async function bootLayout(image: string, partitions: Record<string, string>, bootConfPath?: string): Promise<BootLayout> {
-  const table = await readPartitions(image);
-  const roots = new Map<string, Partition>();
-  for (const [device, number] of Object.entries(partitions)) {
-    const partition = table.find((p) => String(p.number) === number);
+  const table: Region[] = [];
+  for (const p of await readPartitions(image)) {
+    table.push({ name: String(p.number), startByte: p.startByte, bytes: p.bytes });
+    const label = p.type === 0xa6 ? await readDisklabel(image, p.startByte) : undefined;
+    for (const l of label ?? []) if (l.letter !== 'c') table.push({ name: l.letter, startByte: l.startByte, bytes: l.bytes });
+  }
+  const roots = new Map<string, Region>();
+  for (const [device, name] of Object.entries(partitions)) {
+    const partition = table.find((p) => p.name === name);
     if (partition) roots.set(device, partition);
   }
   const layout: BootLayout = { partitions: table, roots };
   const path = bootConfPath?.replace(/^\/[^/]+(?=\/)/, '');
   if (!path) return layout;
-  const rootNumbers = new Set([...roots.values()].map((p) => p.number));
-  for (const partition of table.filter((p) => !rootNumbers.has(p.number) && p.bytes < 64 * 1024 * 1024)) {
+  const rootNames = new Set([...roots.values()].map((p) => p.name));
+  for (const partition of table.filter((p) => !rootNames.has(p.name) && p.bytes < 64 * 1024 * 1024)) {
     if ((await readExtFile(image, partition.startByte, path)) !== undefined) return { ...layout, bootConf: { partition, path } };
   }
   return layout;
@@ -64,8 +78,8 @@ export async function bootContent(image: string, layout: BootLayout, bootConfLin
   const ranges: { start: number; bytes: number }[] = [];
   let at = 0;
   for (const skip of left.sort((a, b) => a.startByte - b.startByte)) {
-    ranges.push({ start: at, bytes: skip.startByte - at });
-    at = skip.startByte + skip.bytes;
+    ranges.push({ start: at, bytes: Math.max(0, skip.startByte - at) });
+    at = Math.max(at, skip.startByte + skip.bytes);
   }
   ranges.push({ start: at, bytes: end - at });
   return { bootConf, named, key: await sha256Ranges(image, ranges) };
