@@ -77,6 +77,8 @@ export interface TargetProfile {
     writableDiskMounts: string;
     /** Checks /cfg's filesystem without changing it; exit status 0 when clean. */
     checkCfg: string;
+    /** The upgrade writes the .fs to the root partition byte for byte: each boot's root is hashed on the host against it. */
+    fsWrittenVerbatim: boolean;
   };
   /** Each root device's partition, appended to the boot disk's guest device name. */
   partitions: Record<string, string>;
@@ -195,6 +197,7 @@ export function parseProfile(name: string, file: string, raw: unknown): TargetPr
       bootConfLine: commands.string('bootConfLine'),
       writableDiskMounts: commands.string('writableDiskMounts'),
       checkCfg: commands.string('checkCfg'),
+      fsWrittenVerbatim: commands.boolean('fsWrittenVerbatim', false),
     },
     partitions: stringMap(r.object('partitions', 'optional') ?? new ObjectReader(file, 'partitions.', {})),
     deviceNames: parseDeviceNames(r.object('deviceNames', 'optional')),

@@ -18,6 +18,11 @@ export interface BootWitnesses {
   kernelRoot?: { source: string; device?: string };
   /** The device the booted image reports for itself (the profile's identify). */
   image?: string;
+  /**
+   * Where the profile's upgrade writes a .fs verbatim: the sha256 of the booted root partition, read on the host from
+   * the machine's disk, and the .fs of the version the image reports, which must have the same.
+   */
+  fs?: { device: string; sha256: string; file: string; fileSha256: string };
 }
 
 /** One boot of the machine: how it was asked for, what came up, how long each phase took. */
