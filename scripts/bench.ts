@@ -1,4 +1,5 @@
-// npm run bench: boot-to-shell overhead against bare QEMU, wait latency, and console throughput. Prints `name: value` lines.
+// npm run bench: boot-to-shell overhead against bare QEMU, wait latency, console throughput, checkpoints and the
+// crash-states rate. Prints `name: value` lines.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createTempFolder } from '../harness/qemu/temp-folder.ts';
@@ -11,6 +12,7 @@ import { ensureFixture } from '../harness/fixture/fixture.ts';
 import { Machine } from '../harness/machine/machine.ts';
 import { BootPath } from '../harness/boot/boot-path.ts';
 import { benchCheckpoint } from './bench-checkpoint.ts';
+import { benchCrashStates } from './bench-crash-states.ts';
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
 const config = loadVmConfig('amd64-bios');
@@ -99,3 +101,8 @@ await work.cleanup();
 
 // Checkpoints: restoring "booted to a shell" against booting there.
 await benchCheckpoint('amd64-bios');
+
+// Crash states: judged per minute of one crash-states test (BENCH_CRASH_STATES of them, default 60).
+const crashOut = await createTempFolder('bench-crash');
+await benchCrashStates(crashOut.path, Number(process.env.BENCH_CRASH_STATES ?? 60));
+await crashOut.cleanup();
