@@ -113,8 +113,12 @@ scenario(
     t.log(`${log.entries.length} log entries; ${all.length} crash states in the upgrade window (${kinds(all)}; seed ${seed}), judging ${states.length}`);
 
     const rows: CrashStateRow[] = [];
-    const boots = new Map<string, { row: number; booted: Booted }>();
     vm.data.crashStates = rows;
+    // Distinct contents boot on their own machines, up to `jobs` at once, each from its own copy of the state.
+    const jobs = Math.max(1, Number(process.env.BOOTPROOF_STATE_JOBS ?? 1));
+    const boots = new Map<string, { row: number; booted: Promise<Booted> }>();
+    const running = new Set<Promise<unknown>>();
+    const judgements: (() => Promise<void>)[] = [];
     // Each state is rebuilt from the disk as of its base flush point, kept while the states of that epoch are judged.
     const baseImage = join(work.path, 'base.img');
     let baseAt = -1;
@@ -130,33 +134,46 @@ scenario(
       const n = states.indexOf(state) + 1;
       const phase = phaseAt(marks, state.upTo);
       const afterSuccess = state.base >= promised;
-      const image = join(work.path, 'state.img');
+      const image = join(work.path, `state-${n}.img`);
       await replay(log, logPath, baseImage, image, { from: state.base + 1, upTo: state.upTo, skip: state.skip, torn: state.torn });
       const content = await bootContent(image, layout, bootLine);
       const row: CrashStateRow = { state: state.id, kind: state.kind, phase, entry: state.upTo, skipped: state.skip, torn: state.torn, afterSuccess, outcome: 'failed' };
+      rows[n - 1] = row;
       // A flush point or a torn write leaves boot.conf as the old file or the new one unless it was overwritten in place.
       // (An epoch with writes lost can leave any file of a journal-less filesystem half-updated: those are judged by
       // what boots.)
       const whole = state.kind === 'single-drop' || state.kind === 'subset' || !layout.bootConf;
       const torn = !whole && !(content.bootConf && [before.bootConf, after.bootConf].some((b) => b?.equals(content.bootConf!)));
+      const seen = boots.get(content.key);
       if (torn) {
         const text = content.bootConf ? JSON.stringify(content.bootConf.toString('latin1').replace(/\0+$/, '')) : 'unreadable';
         row.reason = `boot.conf is torn: it is neither the old file nor the new one (${text.length > 120 ? `${text.slice(0, 120)}..."` : text})`;
+      } else if (seen) {
+        row.sameAs = seen.row;
       } else {
-        const seen = boots.get(content.key);
-        const booted = seen?.booted ?? (await vm.step(`state ${n}/${states.length}: ${state.description} (${phase})`, () => bootState(vm, image, `state-${n}`, layout)));
-        if (seen) row.sameAs = seen.row;
-        else boots.set(content.key, { row: n, booted });
-        const v2 = vm.version(2);
-        if (booted.error) row.reason = booted.error;
-        else if (content.named && booted.device !== content.named) row.reason = `boot.conf names ${content.named} but ${booted.device} booted`;
-        else if (afterSuccess && !(booted.device === 'hd0e' && booted.version === v2)) {
-          row.reason = `the crash may come after the upgrade printed "${doneText}" (its last flush point before that is entry ${promised}) but it booted ${booted.device} version ${booted.version}; only hd0e version ${v2} is right`;
-        } else row.outcome = booted.version === v2 ? 'booted v2' : 'booted v1';
+        while (running.size >= jobs) await Promise.race(running);
+        const booted = vm.step(`state ${n}/${states.length}: ${state.description} (${phase})`, () => bootState(vm, image, `state-${n}`, layout));
+        const done = booted.finally(() => rm(image, { force: true })).finally(() => running.delete(done));
+        running.add(done);
+        boots.set(content.key, { row: n, booted });
       }
-      rows[n - 1] = row;
-      t.log(`${state.id} (${state.kind}, ${phase}${afterSuccess ? ', after success' : ''}): ${row.outcome}${row.sameAs ? ` (same as #${row.sameAs})` : ''}${row.reason ? `: ${row.reason}` : ''}`);
+      if (torn || seen) await rm(image, { force: true });
+      const boot = torn ? undefined : (seen ?? boots.get(content.key)!);
+      judgements.push(async () => {
+        if (boot) {
+          const booted = await boot.booted;
+          const v2 = vm.version(2);
+          if (booted.error) row.reason = booted.error;
+          else if (content.named && booted.device !== content.named) row.reason = `boot.conf names ${content.named} but ${booted.device} booted`;
+          else if (afterSuccess && !(booted.device === 'hd0e' && booted.version === v2)) {
+            row.reason = `the crash may come after the upgrade printed "${doneText}" (its last flush point before that is entry ${promised}) but it booted ${booted.device} version ${booted.version}; only hd0e version ${v2} is right`;
+          } else row.outcome = booted.version === v2 ? 'booted v2' : 'booted v1';
+        }
+        t.log(`${state.id} (${state.kind}, ${phase}${afterSuccess ? ', after success' : ''}): ${row.outcome}${row.sameAs ? ` (same as #${row.sameAs})` : ''}${row.reason ? `: ${row.reason}` : ''}`);
+      });
     }
+    await Promise.all(running);
+    for (const judge of judgements) await judge();
     await rm(baseImage, { force: true });
     const counts = countKinds(states);
     vm.data.crashStateCounts = { ...counts, generated: all.length, judged: states.length, booted: boots.size, seed };
