@@ -114,17 +114,22 @@ scenario(
 
     const rows: CrashStateRow[] = [];
     vm.data.crashStates = rows;
-    // Distinct contents boot on their own machines, up to `jobs` at once, each from its own copy of the state.
-    const jobs = Math.max(1, Number(process.env.BOOTPROOF_STATE_JOBS ?? 1));
-    const boots = new Map<string, { row: number; booted: Promise<Booted> }>();
-    const running = new Set<Promise<unknown>>();
-    const judgements: (() => Promise<void>)[] = [];
-    // Each state is rebuilt from the disk as of its base flush point, kept while the states of that epoch are judged.
+    const v2 = vm.version(2);
+    const judge = (row: CrashStateRow, named: string | undefined, booted: Booted) => {
+      if (booted.error) row.reason = booted.error;
+      else if (named && booted.device !== named) row.reason = `boot.conf names ${named} but ${booted.device} booted`;
+      else if (row.afterSuccess && !(booted.device === 'hd0e' && booted.version === v2)) {
+        row.reason = `the crash may come after the upgrade printed "${doneText}" (its last flush point before that is entry ${promised}) but it booted ${booted.device} version ${booted.version}; only hd0e version ${v2} is right`;
+      } else row.outcome = booted.version === v2 ? 'booted v2' : 'booted v1';
+    };
+
+    // Pass 1, on the host: rebuild each state (from the disk as of its base flush point, kept while that epoch's
+    // states are built), judge its boot.conf, and keep one image per distinct boot-deciding content.
+    const distinct = new Map<string, { n: number; image: string; description: string; afterSuccess: boolean; rows: { row: CrashStateRow; named?: string }[] }>();
     const baseImage = join(work.path, 'base.img');
     let baseAt = -1;
     await replay(log, logPath, vm.fixture.disk, baseImage, { upTo: -1 });
-    const byBase = [...states].sort((a, b) => a.base - b.base);
-    for (const state of byBase) {
+    for (const state of [...states].sort((a, b) => a.base - b.base)) {
       if (state.base > baseAt) {
         const next = join(work.path, 'base-next.img');
         await replay(log, logPath, baseImage, next, { from: baseAt + 1, upTo: state.base });
@@ -133,51 +138,59 @@ scenario(
       }
       const n = states.indexOf(state) + 1;
       const phase = phaseAt(marks, state.upTo);
-      const afterSuccess = state.base >= promised;
       const image = join(work.path, `state-${n}.img`);
       await replay(log, logPath, baseImage, image, { from: state.base + 1, upTo: state.upTo, skip: state.skip, torn: state.torn });
       const content = await bootContent(image, layout, bootLine);
-      const row: CrashStateRow = { state: state.id, kind: state.kind, phase, entry: state.upTo, skipped: state.skip, torn: state.torn, afterSuccess, outcome: 'failed' };
+      const row: CrashStateRow = { state: state.id, kind: state.kind, phase, entry: state.upTo, skipped: state.skip, torn: state.torn, afterSuccess: state.base >= promised, outcome: 'failed' };
       rows[n - 1] = row;
       // A flush point or a torn write leaves boot.conf as the old file or the new one unless it was overwritten in place.
       // (An epoch with writes lost can leave any file of a journal-less filesystem half-updated: those are judged by
       // what boots.)
       const whole = state.kind === 'single-drop' || state.kind === 'subset' || !layout.bootConf;
       const torn = !whole && !(content.bootConf && [before.bootConf, after.bootConf].some((b) => b?.equals(content.bootConf!)));
-      const seen = boots.get(content.key);
+      const same = distinct.get(content.key);
       if (torn) {
         const text = content.bootConf ? JSON.stringify(content.bootConf.toString('latin1').replace(/\0+$/, '')) : 'unreadable';
         row.reason = `boot.conf is torn: it is neither the old file nor the new one (${text.length > 120 ? `${text.slice(0, 120)}..."` : text})`;
-      } else if (seen) {
-        row.sameAs = seen.row;
+      } else if (same) {
+        row.sameAs = same.n;
+        same.rows.push({ row, named: content.named });
+        same.afterSuccess ||= row.afterSuccess;
       } else {
-        while (running.size >= jobs) await Promise.race(running);
-        const booted = vm.step(`state ${n}/${states.length}: ${state.description} (${phase})`, () => bootState(vm, image, `state-${n}`, layout));
-        const done = booted.finally(() => rm(image, { force: true })).finally(() => running.delete(done));
-        running.add(done);
-        boots.set(content.key, { row: n, booted });
+        distinct.set(content.key, { n, image, description: `${state.description} (${phase})`, afterSuccess: row.afterSuccess, rows: [{ row, named: content.named }] });
       }
-      if (torn || seen) await rm(image, { force: true });
-      const boot = torn ? undefined : (seen ?? boots.get(content.key)!);
-      judgements.push(async () => {
-        if (boot) {
-          const booted = await boot.booted;
-          const v2 = vm.version(2);
-          if (booted.error) row.reason = booted.error;
-          else if (content.named && booted.device !== content.named) row.reason = `boot.conf names ${content.named} but ${booted.device} booted`;
-          else if (afterSuccess && !(booted.device === 'hd0e' && booted.version === v2)) {
-            row.reason = `the crash may come after the upgrade printed "${doneText}" (its last flush point before that is entry ${promised}) but it booted ${booted.device} version ${booted.version}; only hd0e version ${v2} is right`;
-          } else row.outcome = booted.version === v2 ? 'booted v2' : 'booted v1';
-        }
-        t.log(`${state.id} (${state.kind}, ${phase}${afterSuccess ? ', after success' : ''}): ${row.outcome}${row.sameAs ? ` (same as #${row.sameAs})` : ''}${row.reason ? `: ${row.reason}` : ''}`);
-      });
+      if (torn || same) await rm(image, { force: true });
     }
-    await Promise.all(running);
-    for (const judge of judgements) await judge();
     await rm(baseImage, { force: true });
+
+    // Pass 2: boot each distinct content once, up to `jobs` at once, those a crash after the success line can leave
+    // first. In the CI slice no boot starts once a state has failed: one failure is the verdict.
+    const jobs = Math.max(1, Number(process.env.BOOTPROOF_STATE_JOBS ?? 1));
+    const stopAtFailure = process.env.BOOTPROOF_SLICE === 'ci';
+    const queue = [...distinct.values()].sort((a, b) => Number(b.afterSuccess) - Number(a.afterSuccess) || a.n - b.n);
+    const failedYet = () => rows.some((r) => r.outcome === 'failed');
+    let booted = 0;
+    const worker = async () => {
+      for (let next = queue.shift(); next; next = queue.shift()) {
+        const entry = next;
+        if (stopAtFailure && failedYet()) {
+          for (const { row } of entry.rows) (row.outcome = 'not booted'), (row.reason = 'an earlier state failed (the CI slice stops there)');
+        } else {
+          booted++;
+          const result = await vm.step(`state ${entry.n}/${states.length}: ${entry.description}`, () => bootState(vm, entry.image, `state-${entry.n}`, layout));
+          for (const { row, named } of entry.rows) judge(row, named, result);
+        }
+        await rm(entry.image, { force: true });
+      }
+    };
+    await Promise.all(Array.from({ length: jobs }, worker));
+    for (const row of rows) {
+      t.log(`${row.state} (${row.kind}, ${row.phase}${row.afterSuccess ? ', after success' : ''}): ${row.outcome}${row.sameAs ? ` (same as #${row.sameAs})` : ''}${row.reason ? `: ${row.reason}` : ''}`);
+    }
     const counts = countKinds(states);
-    vm.data.crashStateCounts = { ...counts, generated: all.length, judged: states.length, booted: boots.size, seed };
-    const summary = `${states.length} crash states judged (${kinds(states)}), ${boots.size} booted, the rest the same content as one booted`;
+    vm.data.crashStateCounts = { ...counts, generated: all.length, judged: states.length, distinct: distinct.size, booted, seed };
+    const unbooted = rows.filter((r) => r.outcome === 'not booted').length;
+    const summary = `${states.length} crash states judged (${kinds(states)}), ${distinct.size} distinct, ${booted} booted${unbooted ? ` (${unbooted} states not booted after a failure)` : ', the rest the same content as one booted'}`;
     t.log(summary);
     const failed = rows.filter((r) => r.outcome === 'failed');
     t.is(

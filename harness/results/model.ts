@@ -94,7 +94,8 @@ export interface CrashStateRow {
   afterSuccess: boolean;
   /** The number (1-based row) of the earlier state with the same boot-deciding content, whose boot this one shares. */
   sameAs?: number;
-  outcome: 'booted v1' | 'booted v2' | 'failed';
+  /** `not booted`: the CI slice stopped booting after an earlier state failed. */
+  outcome: 'booted v1' | 'booted v2' | 'failed' | 'not booted';
   reason?: string;
 }
 
