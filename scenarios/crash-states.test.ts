@@ -120,7 +120,8 @@ scenario(
       else if (named && booted.device !== named) row.reason = `boot.conf names ${named} but ${booted.device} booted`;
       else if (row.afterSuccess && !(booted.device === 'hd0e' && booted.version === v2)) {
         row.reason = `the crash may come after the upgrade printed "${doneText}" (its last flush point before that is entry ${promised}) but it booted ${booted.device} version ${booted.version}; only hd0e version ${v2} is right`;
-      } else row.outcome = booted.version === v2 ? 'booted v2' : 'booted v1';
+      }
+      row.outcome = row.reason ? 'failed' : booted.version === v2 ? 'booted v2' : 'booted v1';
     };
 
     // Pass 1, on the host: rebuild each state (from the disk as of its base flush point, kept while that epoch's
@@ -141,7 +142,7 @@ scenario(
       const image = join(work.path, `state-${n}.img`);
       await replay(log, logPath, baseImage, image, { from: state.base + 1, upTo: state.upTo, skip: state.skip, torn: state.torn });
       const content = await bootContent(image, layout, bootLine);
-      const row: CrashStateRow = { state: state.id, kind: state.kind, phase, entry: state.upTo, skipped: state.skip, torn: state.torn, afterSuccess: state.base >= promised, outcome: 'failed' };
+      const row: CrashStateRow = { state: state.id, kind: state.kind, phase, entry: state.upTo, skipped: state.skip, torn: state.torn, afterSuccess: state.base >= promised, outcome: 'not booted' };
       rows[n - 1] = row;
       // A flush point or a torn write leaves boot.conf as the old file or the new one unless it was overwritten in place.
       // (An epoch with writes lost can leave any file of a journal-less filesystem half-updated: those are judged by
@@ -152,6 +153,7 @@ scenario(
       if (torn) {
         const text = content.bootConf ? JSON.stringify(content.bootConf.toString('latin1').replace(/\0+$/, '')) : 'unreadable';
         row.reason = `boot.conf is torn: it is neither the old file nor the new one (${text.length > 120 ? `${text.slice(0, 120)}..."` : text})`;
+        row.outcome = 'failed';
       } else if (same) {
         row.sameAs = same.n;
         same.rows.push({ row, named: content.named });
@@ -174,7 +176,7 @@ scenario(
       for (let next = queue.shift(); next; next = queue.shift()) {
         const entry = next;
         if (stopAtFailure && failedYet()) {
-          for (const { row } of entry.rows) (row.outcome = 'not booted'), (row.reason = 'an earlier state failed (the CI slice stops there)');
+          for (const { row } of entry.rows) row.reason = 'an earlier state failed (the CI slice stops there)';
         } else {
           booted++;
           const result = await vm.step(`state ${entry.n}/${states.length}: ${entry.description}`, () => bootState(vm, entry.image, `state-${entry.n}`, layout));
@@ -193,6 +195,7 @@ scenario(
     const summary = `${states.length} crash states judged (${kinds(states)}), ${distinct.size} distinct, ${booted} booted${unbooted ? ` (${unbooted} states not booted after a failure)` : ', the rest the same content as one booted'}`;
     t.log(summary);
     const failed = rows.filter((r) => r.outcome === 'failed');
+    if (failed.length === 0) t.is(unbooted, 0, `${unbooted} crash states were neither booted nor judged, and none failed`);
     t.is(
       failed.length,
       0,
