@@ -107,7 +107,7 @@ scenario(
     const subsets = Number(process.env.BOOTPROOF_SUBSETS ?? 8);
     const seed = Number(process.env.BOOTPROOF_SEED ?? 1);
     const all = crashStates(log, { window: [start, log.entries.length - 1], subsets, seed, tornRanges });
-    const max = Number(process.env.BOOTPROOF_MAX_STATES ?? (process.env.BOOTPROOF_SLICE === 'ci' ? 60 : 400));
+    const max = Number(process.env.BOOTPROOF_MAX_STATES ?? (process.env.BOOTPROOF_SLICE === 'ci' ? 30 : 400));
     const states = boundStates(all, max);
     const kinds = (list: CrashState[]) => Object.entries(countKinds(list)).map(([k, n]) => `${k} ${n}`).join(', ');
     t.log(`${log.entries.length} log entries; ${all.length} crash states in the upgrade window (${kinds(all)}; seed ${seed}), judging ${states.length}`);
