@@ -22,13 +22,15 @@ export type { BootRecord, BootWitnesses, StepRecord, CrashStateRow, StartedFrom 
 export { fill } from './config/profile.ts';
 
 // Files and disks on the host.
-export { sha256File } from './disk/sha256.ts';
+export { sha256File, sha256Ranges } from './disk/sha256.ts';
 export { createTempFolder, type TempFolder } from './qemu/temp-folder.ts';
 export { readPartitions, type Partition } from './disk/mbr.ts';
 export { makeBadInputs, type BadInputs } from './disk/bad-inputs.ts';
 
 // Recorded disk writes (QEMU blklogwrites) and the crash states they allow.
-export { readWriteLog, crashStates, replay, findMarks, phaseAt, type WriteLog, type CrashState, type Mark } from './disk/write-log.ts';
+export { readWriteLog, replay, flushPoints, findMarks, phaseAt, type WriteLog, type Mark, type ReplayRange } from './disk/write-log.ts';
+export { crashStates, countKinds, boundStates, crashStateKinds, type CrashState, type CrashStateKind, type CrashStateOptions } from './disk/crash-states.ts';
+export { bootLayout, bootConfSectors, bootContent, type BootLayout, type BootContent } from './image/boot-content.ts';
 
 // Packed ramdisk images, and serving one from a machine's boot server.
 export { packRamdiskImage, verifyRamdiskImage, type PackOptions } from './image/ramdisk-image.ts';

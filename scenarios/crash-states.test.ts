@@ -1,84 +1,210 @@
-// crash-states: record every write of an upgrade, rebuild the disk as of each flush, and boot every such state.
+// crash-states: record every write of an upgrade, rebuild the disk as a power loss could leave it at each point
+// (each flush, writes of an epoch lost, boot.conf torn), and boot each distinct state once.
 import { join } from 'node:path';
-import { createTempFolder, scenario, readPartitions, sha256File, crashStates, findMarks, phaseAt, readWriteLog, replay } from 'bootproof';
-import type { TestMachine, CrashStateRow } from 'bootproof';
+import { rename, rm } from 'node:fs/promises';
+import {
+  bootConfSectors, bootContent, bootLayout, boundStates, countKinds, crashStates, createTempFolder, flushPoints, phaseAt,
+  readWriteLog, replay, scenario, sha256File,
+} from 'bootproof';
+import type { BootLayout, CrashState, CrashStateRow, Mark, TestMachine } from 'bootproof';
 
-const MARK_BYTES = 4096;
-
-
-/** Evenly spread picks, always keeping the first and the last. */
-function sample<T>(items: T[], max: number): T[] {
-  if (items.length <= max) return items;
-  if (max <= 1) return items.slice(-1);
-  return Array.from({ length: max }, (_, i) => items[Math.round((i * (items.length - 1)) / (max - 1))]!);
+interface Booted {
+  device?: string;
+  version?: string;
+  error?: string;
 }
 
-async function checkState(vm: TestMachine, image: string, label: string): Promise<Pick<CrashStateRow, 'outcome' | 'reason'>> {
+async function bootState(vm: TestMachine, image: string, label: string, layout: BootLayout): Promise<Booted> {
   const { machine, boot } = await vm.otherMachine(image, label);
   try {
     await boot.reach('shell');
     const { device, version } = boot.lastBoot;
-    const whole = (device === 'hd0d' && version === '1') || (device === 'hd0e' && version === '2');
-    if (!whole) return { outcome: 'failed', reason: `booted ${device} version ${version}, neither hd0d v1 nor hd0e v2` };
+    const v1 = vm.version(1);
+    const v2 = vm.version(2);
+    const whole = (device === 'hd0d' && version === v1) || (device === 'hd0e' && version === v2);
+    if (!whole) return { device, version, error: `booted ${device} version ${version}, neither hd0d v${v1} nor hd0e v${v2}` };
     // Read on the host from the state image: a mounted filesystem's block device can differ in the guest's cache.
-    const expected = vm.fixture.manifest.files[`root-v${version}.fs`]?.sha256;
-    const partition = (await readPartitions(image)).find((p) => String(p.number) === vm.profile.partitions[device!]);
+    const expected = vm.fixture.manifest.files[`root-v${version === v1 ? 1 : 2}.fs`]?.sha256;
+    const partition = layout.roots.get(device!);
     const actual = partition && (await sha256File(image, { start: partition.startByte, bytes: partition.bytes }));
-    if (actual !== expected) return { outcome: 'failed', reason: `${device} is not a whole version ${version} (sha256 ${actual})` };
+    if (actual !== expected) return { device, version, error: `${device} is not a whole version ${version} (sha256 ${actual})` };
     const cfg = await boot.shell.execute(vm.profile.commands.checkCfg);
-    if (cfg.status !== 0) return { outcome: 'failed', reason: `/cfg is not clean: ${cfg.output.trim().split('\n').pop()}` };
-    return { outcome: version === '1' ? 'booted v1' : 'booted v2' };
+    if (cfg.status !== 0) return { device, version, error: `/cfg is not clean: ${cfg.output.trim().split('\n').pop()}` };
+    return { device, version };
   } catch (error) {
-    return { outcome: 'failed', reason: (error as Error).message.split('\n')[0] };
+    return { error: (error as Error).message.split('\n')[0] };
   } finally {
     await machine.release();
   }
 }
 
+/** The entry count of the log now: entries from here on were logged after what the console just showed. */
+async function position(logPath: string): Promise<number> {
+  return (await readWriteLog(logPath)).entries.length;
+}
+
 scenario(
   {
     name: 'crash-states',
-    description: 'Every crash state of a recorded upgrade (the disk as of each flush) boots a whole version with /cfg clean',
+    description:
+      'Every crash state of a recorded upgrade (each flush, lost and torn unflushed writes) boots a whole version with /cfg clean, the new one once the upgrade reported success',
     depth: 'full',
     needs: ['ab-roots', 'write-log'],
     ci: ['amd64-bios', 'amd64-ipxe-uefi'],
     timeoutMinutes: 120,
-    detects: [{ variant: 'unsafe-upgrade', failure: /crash states? failed/, machines: ['amd64-bios'] }],
+    detects: [
+      { variant: 'unsafe-upgrade', failure: /crash states? failed/, machines: ['amd64-bios'] },
+      { variant: 'flip-not-durable', failure: /after the upgrade printed "Upgrade complete!".* booted hd0d/, machines: ['amd64-bios'] },
+      { variant: 'torn-bootconf', failure: /torn-\d+\.\d+ .*boot\.conf is torn/, machines: ['amd64-bios'] },
+    ],
   },
   async (t, vm) => {
     const work = await createTempFolder('crash');
     t.teardown(() => work.cleanup());
     const logPath = join(work.path, 'upgrade.log');
+    const { upgradeSteps, upgradeDone } = vm.profile.commands;
+    const doneText = upgradeDone.source.replace(/\\(.)/g, '$1');
 
     await vm.boot.powerOn({ disks: [vm.fixture.rootFs[2]], writeLog: logPath });
     await vm.step('boot version 1 with every disk write recorded', () => vm.boot.reach('shell'));
-    await vm.step('upgrade to version 2', () => vm.shell.succeed(vm.upgradeCommand(vm.extraDiskDevice(0)), { timeoutMs: 300_000 }));
+    // Phases are marked on the host: the log's length when the console shows each step. Nothing is written to the
+    // disk for them, so they cannot make a write durable that the upgrade left unflushed.
+    const marks: Mark[] = [{ phase: 'upgrade-start', index: await position(logPath) }];
+    await vm.step('upgrade to version 2, marking each step it reports', async () => {
+      const upgrade = vm.shell.execute(vm.upgradeCommand(vm.extraDiskDevice(0)), { timeoutMs: 300_000 });
+      // A step the upgrade does not print (a variant's order differs) is not marked; the wait ends with the upgrade.
+      const ended = upgrade.then(() => 'ended' as const, () => 'ended' as const);
+      const steps = async () => {
+        for (const [i, step] of [...upgradeSteps, upgradeDone].entries()) {
+          const seen = vm.console.waitFor(step, { timeoutMs: 300_000 }).then(() => 'seen' as const);
+          seen.catch(() => undefined);
+          if ((await Promise.race([seen, ended])) === 'ended') break;
+          marks.push({ phase: i < upgradeSteps.length ? `step-${i + 1}` : 'success-printed', index: await position(logPath) });
+        }
+      };
+      const [result] = await Promise.all([upgrade, steps()]);
+      if (result.status !== 0) throw new Error(`the upgrade exited ${result.status}:\n${result.output}`);
+    });
+    // What a crash after this sync leaves is what the disk promised; the states reach this far.
+    await vm.step('sync the guest', () => vm.shell.succeed('sync'));
+    marks.push({ phase: 'synced', index: await position(logPath) });
     await vm.boot.powerCut();
 
     const log = await readWriteLog(logPath);
-    const diskBytes = vm.fixture.manifest.files['disk.img']!.bytes;
-    const marks = await findMarks(log, logPath, (diskBytes - MARK_BYTES) / log.sectorSize);
-    const start = marks.find((m) => m.phase === 'upgrade-start');
-    const done = marks.findLast((m) => m.phase === 'upgrade-done');
-    t.truthy(start && done, `the upgrade marked its start and end on the disk (marks: ${marks.map((m) => m.phase).join(', ')})`);
-    const all = crashStates(log, { window: [start!.index, done!.index], dropUnflushed: process.env.BOOTPROOF_DROP_UNFLUSHED === '1' });
-    const max = Number(process.env.BOOTPROOF_MAX_STATES ?? (process.env.BOOTPROOF_SLICE === 'ci' ? 4 : 40));
-    const states = sample(all, max);
-    t.log(`${log.entries.length} log entries, ${all.length} crash states in the upgrade window, checking ${states.length}`);
+    const start = marks[0]!.index;
+    // Without a marked success line, the upgrade's end stands for it.
+    const printed = (marks.find((m) => m.phase === 'success-printed') ?? marks.at(-1)!).index;
+    // A crash in the epoch after this flush point may come after the success line: only the new version is right.
+    const promised = Math.max(start - 1, ...flushPoints(log).filter((p) => p >= start && p < printed));
+
+    const layout = await bootLayout(vm.fixture.disk, vm.profile.partitions, vm.profile.commands.bootConf);
+    const finalImage = join(work.path, 'final.img');
+    await replay(log, logPath, vm.fixture.disk, finalImage, { upTo: log.entries.length - 1 });
+    const bootLine = vm.profile.commands.bootConfLine;
+    const before = await bootContent(vm.fixture.disk, layout, bootLine);
+    const after = await bootContent(finalImage, layout, bootLine);
+    const tornRanges = [
+      ...(await bootConfSectors(vm.fixture.disk, layout, log.sectorSize)),
+      ...(await bootConfSectors(finalImage, layout, log.sectorSize)),
+    ];
+    await rm(finalImage);
+
+    const subsets = Number(process.env.BOOTPROOF_SUBSETS ?? 8);
+    const seed = Number(process.env.BOOTPROOF_SEED ?? 1);
+    const all = crashStates(log, { window: [start, log.entries.length - 1], subsets, seed, tornRanges });
+    const max = Number(process.env.BOOTPROOF_MAX_STATES ?? (process.env.BOOTPROOF_SLICE === 'ci' ? 30 : 400));
+    const states = boundStates(all, max);
+    const kinds = (list: CrashState[]) => Object.entries(countKinds(list)).map(([k, n]) => `${k} ${n}`).join(', ');
+    t.log(`${log.entries.length} log entries; ${all.length} crash states in the upgrade window (${kinds(all)}; seed ${seed}), judging ${states.length}`);
 
     const rows: CrashStateRow[] = [];
     vm.data.crashStates = rows;
-    for (const [i, state] of states.entries()) {
+    const v2 = vm.version(2);
+    const judge = (row: CrashStateRow, named: string | undefined, booted: Booted) => {
+      if (booted.error) row.reason = booted.error;
+      else if (named && booted.device !== named) row.reason = `boot.conf names ${named} but ${booted.device} booted`;
+      else if (row.afterSuccess && !(booted.device === 'hd0e' && booted.version === v2)) {
+        row.reason = `the crash may come after the upgrade printed "${doneText}" (its last flush point before that is entry ${promised}) but it booted ${booted.device} version ${booted.version}; only hd0e version ${v2} is right`;
+      }
+      row.outcome = row.reason ? 'failed' : booted.version === v2 ? 'booted v2' : 'booted v1';
+    };
+
+    // Pass 1, on the host: rebuild each state (from the disk as of its base flush point, kept while that epoch's
+    // states are built), judge its boot.conf, and keep one image per distinct boot-deciding content.
+    const distinct = new Map<string, { n: number; image: string; description: string; afterSuccess: boolean; rows: { row: CrashStateRow; named?: string }[] }>();
+    const baseImage = join(work.path, 'base.img');
+    let baseAt = -1;
+    await replay(log, logPath, vm.fixture.disk, baseImage, { upTo: -1 });
+    for (const state of [...states].sort((a, b) => a.base - b.base)) {
+      if (state.base > baseAt) {
+        const next = join(work.path, 'base-next.img');
+        await replay(log, logPath, baseImage, next, { from: baseAt + 1, upTo: state.base });
+        await rename(next, baseImage);
+        baseAt = state.base;
+      }
+      const n = states.indexOf(state) + 1;
       const phase = phaseAt(marks, state.upTo);
-      const image = join(work.path, 'state.img');
-      const result = await vm.step(`state ${i + 1}/${states.length}: ${state.description} (${phase})`, async () => {
-        await replay(log, logPath, vm.fixture.disk, image, { upTo: state.upTo, skip: state.skip });
-        return checkState(vm, image, `state-${i + 1}`);
-      });
-      rows.push({ state: state.id, phase, entry: state.upTo, skipped: state.skip, ...result });
-      t.log(`${state.id} (${phase}): ${result.outcome}${result.reason ? `: ${result.reason}` : ''}`);
+      const image = join(work.path, `state-${n}.img`);
+      await replay(log, logPath, baseImage, image, { from: state.base + 1, upTo: state.upTo, skip: state.skip, torn: state.torn });
+      const content = await bootContent(image, layout, bootLine);
+      const row: CrashStateRow = { state: state.id, kind: state.kind, phase, entry: state.upTo, skipped: state.skip, torn: state.torn, afterSuccess: state.base >= promised, outcome: 'not booted' };
+      rows[n - 1] = row;
+      // A flush point or a torn write leaves boot.conf as the old file or the new one unless it was overwritten in place.
+      // (An epoch with writes lost can leave any file of a journal-less filesystem half-updated: those are judged by
+      // what boots.)
+      const whole = state.kind === 'single-drop' || state.kind === 'subset' || !layout.bootConf;
+      const torn = !whole && !(content.bootConf && [before.bootConf, after.bootConf].some((b) => b?.equals(content.bootConf!)));
+      const same = distinct.get(content.key);
+      if (torn) {
+        const text = content.bootConf ? JSON.stringify(content.bootConf.toString('latin1').replace(/\0+$/, '')) : 'unreadable';
+        row.reason = `boot.conf is torn: it is neither the old file nor the new one (${text.length > 120 ? `${text.slice(0, 120)}..."` : text})`;
+        row.outcome = 'failed';
+      } else if (same) {
+        row.sameAs = same.n;
+        same.rows.push({ row, named: content.named });
+        same.afterSuccess ||= row.afterSuccess;
+      } else {
+        distinct.set(content.key, { n, image, description: `${state.description} (${phase})`, afterSuccess: row.afterSuccess, rows: [{ row, named: content.named }] });
+      }
+      if (torn || same) await rm(image, { force: true });
     }
+    await rm(baseImage, { force: true });
+
+    // Pass 2: boot each distinct content once, up to `jobs` at once, those a crash after the success line can leave
+    // first. In the CI slice no boot starts once a state has failed: one failure is the verdict.
+    const jobs = Math.max(1, Number(process.env.BOOTPROOF_STATE_JOBS ?? 1));
+    const stopAtFailure = process.env.BOOTPROOF_SLICE === 'ci';
+    const queue = [...distinct.values()].sort((a, b) => Number(b.afterSuccess) - Number(a.afterSuccess) || a.n - b.n);
+    const failedYet = () => rows.some((r) => r.outcome === 'failed');
+    let booted = 0;
+    const worker = async () => {
+      for (let next = queue.shift(); next; next = queue.shift()) {
+        const entry = next;
+        if (stopAtFailure && failedYet()) {
+          for (const { row } of entry.rows) row.reason = 'an earlier state failed (the CI slice stops there)';
+        } else {
+          booted++;
+          const result = await vm.step(`state ${entry.n}/${states.length}: ${entry.description}`, () => bootState(vm, entry.image, `state-${entry.n}`, layout));
+          for (const { row, named } of entry.rows) judge(row, named, result);
+        }
+        await rm(entry.image, { force: true });
+      }
+    };
+    await Promise.all(Array.from({ length: jobs }, worker));
+    for (const row of rows) {
+      t.log(`${row.state} (${row.kind}, ${row.phase}${row.afterSuccess ? ', after success' : ''}): ${row.outcome}${row.sameAs ? ` (same as #${row.sameAs})` : ''}${row.reason ? `: ${row.reason}` : ''}`);
+    }
+    const counts = countKinds(states);
+    vm.data.crashStateCounts = { ...counts, generated: all.length, judged: states.length, distinct: distinct.size, booted, seed };
+    const unbooted = rows.filter((r) => r.outcome === 'not booted').length;
+    const summary = `${states.length} crash states judged (${kinds(states)}), ${distinct.size} distinct, ${booted} booted${unbooted ? ` (${unbooted} states not booted after a failure)` : ', the rest the same content as one booted'}`;
+    t.log(summary);
     const failed = rows.filter((r) => r.outcome === 'failed');
-    t.is(failed.length, 0, `${failed.length} crash state${failed.length === 1 ? '' : 's'} failed:\n${failed.map((r) => `${r.state} (${r.phase}): ${r.reason}`).join('\n')}`);
+    if (failed.length === 0) t.is(unbooted, 0, `${unbooted} crash states were neither booted nor judged, and none failed`);
+    t.is(
+      failed.length,
+      0,
+      `${failed.length} of ${summary}; ${failed.length === 1 ? 'this crash state' : 'these crash states'} failed:\n${failed.map((r) => `${r.state} (${r.phase}): ${r.reason}`).join('\n')}`,
+    );
   },
 );

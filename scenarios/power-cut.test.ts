@@ -1,4 +1,5 @@
-// power-cut: power is lost at each point of an upgrade; every time, the image boots a whole version.
+// power-cut: power is lost at each point of an upgrade; every time, the image boots a whole version, and the new one
+// whenever the upgrade had printed its success line before the cut.
 import { randomInt } from 'node:crypto';
 import { scenario } from 'bootproof';
 import type { TestMachine } from 'bootproof';
@@ -9,7 +10,10 @@ interface CutPoint {
   trigger: string | RegExp;
   /** Extra time after the trigger, for random instants inside the write. */
   delayMs: number;
-  /** What may boot afterwards: the old root, the new one, or either (the flip may or may not have landed). */
+  /**
+   * What may boot afterwards: the old root, the new one, or either (the flip may or may not have landed). A cut after
+   * the console showed the success line allows only the new one, whatever the point.
+   */
   expect: ('old' | 'new')[];
 }
 
@@ -38,7 +42,10 @@ scenario(
     depth: 'full',
     ci: ['amd64-bios', 'mips64-uboot'],
     timeoutMinutes: 30,
-    detects: [{ variant: 'unsafe-upgrade', failure: /boot stage failure|after a cut/, machines: ['amd64-bios'] }],
+    detects: [
+      { variant: 'unsafe-upgrade', failure: /boot stage failure|after a cut/, machines: ['amd64-bios'] },
+      { variant: 'flip-not-durable', failure: /after a cut right after the upgrade reported success \(it had printed "Upgrade complete!"\) it booted \{"device":"hd0d"/, machines: ['amd64-bios'] },
+    ],
   },
   async (t, vm) => {
     const points = cutPoints(vm, process.env.BOOTPROOF_SLICE === 'ci' ? 1 : 3);
@@ -50,24 +57,36 @@ scenario(
     const fresh = vm.config.resumesCheckpoints ? vm.machine.privatePath('image-at-shell') : undefined;
     if (fresh) await vm.step('save a checkpoint of the image at the shell', () => vm.boot.checkpoint(fresh));
 
+    const { upgradeDone } = vm.profile.commands;
+    const doneText = upgradeDone.source.replace(/\\(.)/g, '$1');
     for (const point of points) {
+      let printedSuccess = false;
       await vm.step(`cut power ${point.name}`, async () => {
         const upgrade = vm.shell.execute(vm.upgradeCommand(vm.extraDiskDevice(0)), { timeoutMs: 300_000 });
+        // The success line promises a durable flip: a cut once the console has shown it must boot the new root.
+        void vm.console.waitFor(upgradeDone, { timeoutMs: 300_000 }).then(
+          () => (printedSuccess = true),
+          () => undefined,
+        );
         const endedFirst = upgrade.then((r) => {
           throw new Error(`the upgrade ended (exit status ${r.status}) before "${point.trigger}":\n${r.output}`);
         });
         await Promise.race([vm.console.waitFor(point.trigger, { timeoutMs: 300_000 }), endedFirst]);
         if (point.delayMs > 0) await new Promise((r) => setTimeout(r, point.delayMs));
+        if (point.trigger === upgradeDone) printedSuccess = true;
+        const cutAfterSuccess = printedSuccess;
         await vm.boot.powerCut();
+        printedSuccess = cutAfterSuccess;
         await Promise.allSettled([upgrade, endedFirst]);
         await vm.boot.powerOn();
         await vm.boot.reach('shell');
       });
       const booted = { device: vm.booted.device, version: vm.booted.version };
-      const allowed = point.expect.map((e) => (e === 'old' ? old : upgraded));
+      const allowed = (printedSuccess ? ['new' as const] : point.expect).map((e) => (e === 'old' ? old : upgraded));
+      const because = printedSuccess ? ` (it had printed "${doneText}")` : '';
       t.true(
         allowed.some((a) => a.device === booted.device && a.version === booted.version),
-        `after a cut ${point.name} it booted ${JSON.stringify(booted)}; expected ${allowed.map((a) => JSON.stringify(a)).join(' or ')}`,
+        `after a cut ${point.name}${because} it booted ${JSON.stringify(booted)}; expected ${allowed.map((a) => JSON.stringify(a)).join(' or ')}`,
       );
       await vm.step('check /cfg', () => vm.checkCfg());
       if (booted.device !== old.device && fresh) {

@@ -3,7 +3,8 @@ import { copyFile, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { createTempFolder } from '../harness/qemu/temp-folder.ts';
-import { applyEntries, crashStates, readWriteLog, type WriteLog } from '../harness/disk/write-log.ts';
+import { applyEntries, readWriteLog, type WriteLog } from '../harness/disk/write-log.ts';
+import { crashStates } from '../harness/disk/crash-states.ts';
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const MiB = 1048576;

@@ -1,5 +1,6 @@
-// npm run bench: boot-to-shell overhead against bare QEMU, wait latency, console throughput, checkpoints, and the
-// example project's overhead (memtest86+ through bootproof against bare QEMU). Prints `name: value` lines.
+// npm run bench: boot-to-shell overhead against bare QEMU, wait latency, console throughput, checkpoints, the
+// example project's overhead (memtest86+ through bootproof against bare QEMU) and the crash-states rate. Prints
+// `name: value` lines.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createTempFolder } from '../harness/qemu/temp-folder.ts';
@@ -13,6 +14,7 @@ import { Machine } from '../harness/machine/machine.ts';
 import { BootPath } from '../harness/boot/boot-path.ts';
 import { benchCheckpoint } from './bench-checkpoint.ts';
 import { benchExample } from './bench-example.ts';
+import { benchCrashStates } from './bench-crash-states.ts';
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
 const config = loadVmConfig('amd64-bios');
@@ -104,3 +106,8 @@ await benchCheckpoint('amd64-bios');
 
 // The example project: Debian's memtest86+ on SeaBIOS, through bootproof against bare QEMU.
 await benchExample(rounds);
+
+// Crash states: judged per minute of one crash-states test (BENCH_CRASH_STATES of them, default 60).
+const crashOut = await createTempFolder('bench-crash');
+await benchCrashStates(crashOut.path, Number(process.env.BENCH_CRASH_STATES ?? 60));
+await crashOut.cleanup();

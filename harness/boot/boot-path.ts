@@ -8,6 +8,11 @@ import type { FirmwarePrompt } from '../config/vm-config.ts';
 import { Shell } from './shell.ts';
 import { type BootRecord, type Phases } from '../results/model.ts';
 import { agreedDevice, disagreement, rootDeviceOf } from './witnesses.ts';
+import { bootLayout, type BootLayout } from '../image/boot-content.ts';
+import { sha256OfDiskRange } from '../disk/overlay.ts';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 
 /** `starting`: powered on or rebooted, the firmware runs by itself; `firmware`: at the firmware's prompt. */
@@ -421,6 +426,7 @@ export class BootPath {
     }
     await this.readKernelRoot();
     this.settleDevice();
+    await this.checkWrittenFs();
     const previous = this.boots[this.boots.length - 2];
     if (previous?.bootId && previous.bootId === boot.bootId) {
       throw new BootproofError(`the machine did not really reboot: boot id ${boot.bootId} is unchanged`);
@@ -468,6 +474,39 @@ export class BootPath {
     const conflict = disagreement(boot.witnesses, this.profile.partitions);
     if (conflict) throw new BootproofError(`the witnesses of this boot disagree: ${conflict}`);
     boot.device = agreedDevice(boot.witnesses);
+  }
+
+  /**
+   * The .fs each version's root was written from, for a profile whose upgrade writes it verbatim
+   * (`commands.fsWrittenVerbatim`): after each boot the booted root, read on the host, must be that file.
+   */
+  setWrittenFs(lookup: (version: string) => { file: string; sha256: () => Promise<string> } | undefined): void {
+    this.writtenFs = lookup;
+  }
+
+  private writtenFs?: (version: string) => { file: string; sha256: () => Promise<string> } | undefined;
+  private rootRegions?: Promise<BootLayout['roots'] | undefined>;
+
+  /** The disk witness: the booted partition's sha256 on the machine's disk against the .fs of the version reported. */
+  private async checkWrittenFs(): Promise<void> {
+    const boot = this.lastBoot;
+    const { device, version } = boot;
+    const disk = this.target.disk;
+    if (!this.profile.commands.fsWrittenVerbatim || !this.writtenFs || !disk || !device || !version) return;
+    const fs = this.writtenFs(version);
+    // Partition tables are read from the base image: an upgrade never changes them.
+    this.rootRegions ??= bootLayout(disk.base, this.profile.partitions).then((l) => l.roots, () => undefined);
+    const partition = (await this.rootRegions)?.get(device);
+    if (!fs || !partition) return;
+    const scratch = join(tmpdir(), `bp-${process.pid}-root-witness-${randomBytes(4).toString('hex')}.raw`);
+    const sha256 = await sha256OfDiskRange(disk.path, partition.startByte, partition.bytes, scratch);
+    const fileSha256 = await fs.sha256();
+    boot.witnesses = { ...boot.witnesses, fs: { device, sha256, file: fs.file, fileSha256 } };
+    if (sha256 !== fileSha256) {
+      throw new BootproofError(
+        `the witnesses of this boot disagree: the image reports version ${version}, but root ${device} on the disk (sha256 ${sha256}) is not ${fs.file} (sha256 ${fileSha256}), the .fs written there`,
+      );
+    }
   }
 
   private identify(groups: Record<string, string | undefined>): void {

@@ -8,15 +8,25 @@ import { count } from './shared.ts';
 /** The options of the crash-states scenario, which validate takes too. */
 export const crashStateOptions = {
   'max-states': { type: 'string' },
-  'drop-unflushed': { type: 'boolean' },
+  seed: { type: 'string' },
+  subsets: { type: 'string' },
+  'state-jobs': { type: 'string' },
 } as const;
 
-export const crashStateUsage = `  --max-states N         crash states booted, evenly spread over the upgrade (default 40)
-  --drop-unflushed       also the last epoch's states with one unflushed write dropped`;
+export const crashStateUsage = `  --max-states N         crash states judged (booted once per distinct content), every flush point first (default 400)
+  --subsets K            seeded random subsets of an epoch's unflushed writes lost, among the states (default 8)
+  --seed N               seed of those subsets: the same seed and upgrade give the same states (default 1)
+  --state-jobs N         distinct crash states booted at once, each on its own machine (default 1)`;
 
 export function crashStateSettings(values: Values<typeof crashStateOptions>): Record<string, string> {
-  const settings: Record<string, string> = { BOOTPROOF_MAX_STATES: String(count('--max-states', values['max-states'], 40)) };
-  if (values['drop-unflushed']) settings.BOOTPROOF_DROP_UNFLUSHED = '1';
+  const settings: Record<string, string> = { BOOTPROOF_MAX_STATES: String(count('--max-states', values['max-states'], 400)) };
+  if (values.subsets !== undefined) settings.BOOTPROOF_SUBSETS = String(count('--subsets', values.subsets, 8));
+  if (values.seed !== undefined) settings.BOOTPROOF_SEED = String(count('--seed', values.seed, 1));
+  if (values['state-jobs'] !== undefined) {
+    const jobs = count('--state-jobs', values['state-jobs'], 1);
+    if (jobs < 1) throw new UsageError('--state-jobs: expected at least 1 (crash states booted at once)');
+    settings.BOOTPROOF_STATE_JOBS = String(jobs);
+  }
   return settings;
 }
 

@@ -98,9 +98,9 @@ test.serial('bootproof --help lists every command and exits 0; without a command
   t.like(await bootproof(), { code: 2, out: help.out });
 });
 
-test.serial('validate takes --max-states and --drop-unflushed, and checks its inputs before any boot', async (t) => {
+test.serial('validate takes --max-states, --subsets and --seed, and checks its inputs before any boot', async (t) => {
   const missing = new URL('./testdata/missing.img', import.meta.url).pathname;
-  const { code, err } = await bootproof('validate', '--profile', 'fixture', '--image', missing, '--fs', `${missing}=7.6`, '--max-states', '3', '--drop-unflushed');
+  const { code, err } = await bootproof('validate', '--profile', 'fixture', '--image', missing, '--fs', `${missing}=7.6`, '--max-states', '3', '--subsets', '2', '--seed', '9');
   t.is(code, 2);
   t.regex(err, /^bootproof: the inputs cannot be used:\n/);
   t.regex(err, /image .*missing\.img does not exist/);

@@ -20,7 +20,7 @@ commands:
   init [--name NAME] [--machine M]                           scaffold a project here: a machine, a profile and a scenario
   run --machine M[,M...] --scenario S[,S...]                 run scenarios on machines
   nightly [--slice ci|full]                                  every scenario on every machine it applies to
-  crash-states --machine M [--max-states N] [--drop-unflushed]
+  crash-states --machine M [--max-states N] [--subsets K] [--seed N] [--state-jobs N]
                                                              boot every crash state of a recorded upgrade
   machines                                                   list the machines, where each comes from, whether each can run here
   validate --profile P --image IMG --fs FS [--fs FS2] [--machines M,...] [--scenario S,...]

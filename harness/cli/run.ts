@@ -164,11 +164,13 @@ function printTables(tests: Results['tests']): void {
     const rows = test.data?.crashStates as CrashStateRow[] | undefined;
     if (!rows) continue;
     console.log(`\n${test.title}: ${rows.length} crash states`);
-    console.log(`${'#'.padStart(3)}  ${'state'.padEnd(12)} ${'phase'.padEnd(18)} ${'entry'.padStart(6)}  outcome`);
+    console.log(`${'#'.padStart(3)}  ${'state'.padEnd(14)} ${'kind'.padEnd(11)} ${'phase'.padEnd(16)} ${'entry'.padStart(6)}  outcome`);
     rows.forEach((r, i) => {
-      const outcome = r.outcome === 'failed' ? `FAILED: ${r.reason}` : r.outcome;
-      console.log(`${String(i + 1).padStart(3)}  ${r.state.padEnd(12)} ${r.phase.padEnd(18)} ${String(r.entry).padStart(6)}  ${outcome}`);
+      const outcome = r.outcome === 'failed' ? `FAILED: ${r.reason}` : `${r.outcome}${r.sameAs ? ` (same as #${r.sameAs})` : ''}`;
+      const phase = `${r.phase}${r.afterSuccess ? '*' : ''}`;
+      console.log(`${String(i + 1).padStart(3)}  ${r.state.padEnd(14)} ${(r.kind ?? '').padEnd(11)} ${phase.padEnd(16)} ${String(r.entry).padStart(6)}  ${outcome}`);
     });
+    if (rows.some((r) => r.afterSuccess)) console.log('(* a crash there may come after the upgrade reported success: only the new version is right)');
   }
 }
 

@@ -22,6 +22,9 @@ test('timestamp names a folder: date and time, no separators that need quoting',
 });
 
 test('the crash-state options become the scenario settings', (t) => {
-  t.deepEqual(crashStateSettings({}), { BOOTPROOF_MAX_STATES: '40' });
-  t.deepEqual(crashStateSettings({ 'max-states': '3', 'drop-unflushed': true }), { BOOTPROOF_MAX_STATES: '3', BOOTPROOF_DROP_UNFLUSHED: '1' });
+  t.deepEqual(crashStateSettings({}), { BOOTPROOF_MAX_STATES: '400' });
+  t.deepEqual(crashStateSettings({ 'max-states': '3', subsets: '5', seed: '42' }), { BOOTPROOF_MAX_STATES: '3', BOOTPROOF_SUBSETS: '5', BOOTPROOF_SEED: '42' });
+  t.throws(() => crashStateSettings({ seed: 'x' }), { message: /--seed: expected a non-negative whole number, got "x"/ });
+  t.deepEqual(crashStateSettings({ 'state-jobs': '2' }), { BOOTPROOF_MAX_STATES: '400', BOOTPROOF_STATE_JOBS: '2' });
+  t.throws(() => crashStateSettings({ 'state-jobs': '0' }), { message: /--state-jobs: expected at least 1/ });
 });

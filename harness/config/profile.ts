@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { parseConfig, readJsonFile } from './config-file.ts';
-import { count, keyName, pattern, schemaKey, section, text, texts, whole } from './schema-parts.ts';
+import { count, flag, keyName, pattern, schemaKey, section, text, texts, whole } from './schema-parts.ts';
 import { isPath, namedFiles, type NamedFile } from './named-files.ts';
 import { userFolders } from './user-folder.ts';
 import { UsageError } from '../errors.ts';
@@ -64,6 +64,9 @@ const sections = {
     bootConfLine: text(),
     writableDiskMounts: text().describe('Lists disk filesystems mounted read-write, one per line'),
     checkCfg: text().describe("Checks /cfg's filesystem without changing it; exit status 0 when clean"),
+    fsWrittenVerbatim: flag()
+      .default(false)
+      .describe("The upgrade writes the .fs to the root partition byte for byte: each boot's root is hashed on the host against it"),
   }),
 };
 type Section = keyof typeof sections;

@@ -1,9 +1,31 @@
 import test from 'ava';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { createOverlay, rebaseOverlay } from './overlay.ts';
+import { createOverlay, rebaseOverlay, sha256OfDiskRange } from './overlay.ts';
+
+const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+
+test('a range of the disk an overlay presents is hashed with the overlay\'s writes over its base', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'bp-overlay-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const base = Buffer.alloc(1024 * 1024);
+  for (let i = 0; i < base.length; i++) base[i] = i % 253;
+  writeFileSync(join(dir, 'base.raw'), base);
+  await createOverlay(join(dir, 'base.raw'), join(dir, 'disk.qcow2'));
+  await execa('qemu-io', ['-f', 'qcow2', '-c', 'write -P 0x5a 256k 64k', join(dir, 'disk.qcow2')]);
+
+  const expected = Buffer.from(base.subarray(128 * 1024, 512 * 1024));
+  expected.fill(0x5a, 128 * 1024, 192 * 1024);
+  const scratch = join(dir, 'scratch.raw');
+  t.is(await sha256OfDiskRange(join(dir, 'disk.qcow2'), 128 * 1024, 384 * 1024, scratch), sha256(expected));
+  t.false(existsSync(scratch), 'the scratch copy is removed');
+  t.is(await sha256OfDiskRange(join(dir, 'base.raw'), 128 * 1024, 384 * 1024, scratch), sha256(base.subarray(128 * 1024, 512 * 1024)));
+  t.deepEqual(readdirSync(dir).sort(), ['base.raw', 'disk.qcow2']);
+});
 
 test('an overlay rebased onto the base image keeps what the overlay between them held, and needs it no more', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'bootproof-overlay-'));

@@ -1,8 +1,9 @@
 // Copy-on-write overlays: a VM writes to a qcow2 file of its own and the base image stays untouched.
-import { access, constants } from 'node:fs/promises';
+import { access, constants, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { execa } from 'execa';
 import { UsageError } from '../errors.ts';
+import { sha256File } from './sha256.ts';
 
 /** Creates `overlay` (qcow2) backed by the raw or qcow2 image `base`, which QEMU then only reads. */
 export async function createOverlay(base: string, overlay: string): Promise<void> {
@@ -30,4 +31,19 @@ export async function imageFormat(path: string): Promise<'raw' | 'qcow2'> {
   const { stdout } = await execa('qemu-img', ['info', '--output=json', '-U', path]);
   const format = (JSON.parse(stdout) as { format: string }).format;
   return format === 'qcow2' ? 'qcow2' : 'raw';
+}
+
+/**
+ * The sha256 of `bytes` at `start` of the disk that `image` (raw or qcow2, e.g. a running VM's overlay) presents,
+ * read without taking QEMU's lock: a qcow2 range is first converted to a raw file in `scratch`.
+ */
+export async function sha256OfDiskRange(image: string, start: number, bytes: number, scratch: string): Promise<string> {
+  if ((await imageFormat(image)) === 'raw') return sha256File(image, { start, bytes });
+  const spec = `driver=raw,offset=${start},size=${bytes},file.driver=qcow2,file.file.driver=file,file.file.filename=${resolve(image)}`;
+  try {
+    await execa('qemu-img', ['convert', '-U', '--image-opts', spec, '-O', 'raw', scratch]);
+    return await sha256File(scratch);
+  } finally {
+    await rm(scratch, { force: true });
+  }
 }

@@ -3,7 +3,11 @@ import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, rmSync, trunca
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { applyEntries, crashStates, findMarks, flushPoints, phaseAt, readWriteLog, replay, type WriteLog } from './write-log.ts';
+import { applyEntries, findMarks, flushPoints, phaseAt, readWriteLog, replay, type WriteLog } from './write-log.ts';
+import { crashStates as allStates, type CrashStateOptions } from './crash-states.ts';
+
+/** The prefix states: the disk as of each flush point. */
+const crashStates = (log: WriteLog, options?: CrashStateOptions) => allStates(log, options).filter((s) => s.kind === 'prefix');
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -290,59 +294,6 @@ test('marker writes name the phases and bound the upgrade window', async (t) => 
     inWindow.map((state) => state.upTo),
     [4],
   );
-});
-
-test('dropUnflushed adds one state per write after the last flush point, each without that write', async (t) => {
-  const dir = workDir(t);
-  const { base, log: logPath } = await record(
-    dir,
-    ['write -P 1 0 4k', 'flush', 'write -P 2 8k 4k', 'write -P 3 16k 4k', 'write -P 4 24k 4k'],
-    { crash: true },
-  );
-  const log = await readWriteLog(logPath);
-  t.is(kinds(log), 'WFWWW');
-  const states = crashStates(log, { dropUnflushed: true });
-  t.deepEqual(
-    states.map(({ id, upTo, skip }) => ({ id, upTo, skip })),
-    [
-      { id: 'flush-1', upTo: 1, skip: [] },
-      { id: 'drop-2', upTo: 4, skip: [2] },
-      { id: 'drop-3', upTo: 4, skip: [3] },
-      { id: 'drop-4', upTo: 4, skip: [4] },
-    ],
-  );
-  const out = join(dir, 'drop-3.raw');
-  await replay(log, logPath, base, out, states[2]!);
-  t.deepEqual(bytesAt(out, 0, 4 * KiB), filled(4 * KiB, 1));
-  t.deepEqual(bytesAt(out, 8 * KiB, 4 * KiB), filled(4 * KiB, 2));
-  t.deepEqual(bytesAt(out, 16 * KiB, 4 * KiB), filled(4 * KiB, 0));
-  t.deepEqual(bytesAt(out, 24 * KiB, 4 * KiB), filled(4 * KiB, 4));
-
-  t.deepEqual(
-    crashStates(log, { window: [0, 3], dropUnflushed: true }).map(({ upTo, skip }) => ({ upTo, skip })),
-    [
-      { upTo: 1, skip: [] },
-      { upTo: 3, skip: [2] },
-      { upTo: 3, skip: [3] },
-    ],
-  );
-});
-
-test('drop states are bounded to 16, spread over the unflushed epoch', async (t) => {
-  const dir = workDir(t);
-  const entries: HandEntry[] = [{ sector: 0, sectors: 1, flags: 0, data: 1 }, { sector: 0, sectors: 0, flags: 1 }];
-  for (let i = 0; i < 46; i++) entries.push({ sector: i + 1, sectors: 1, flags: 0, data: i });
-  const logPath = join(dir, 'many.log');
-  writeFileSync(logPath, handLog(512, 2, entries));
-  const log = await readWriteLog(logPath);
-  t.is(log.entries.length, 48);
-  const drops = crashStates(log, { dropUnflushed: true }).filter((state) => state.id.startsWith('drop-'));
-  const skipped = drops.map((state) => state.skip[0]!);
-  t.is(drops.length, 16);
-  t.is(skipped[0], 2);
-  t.is(skipped[15], 47);
-  t.deepEqual([...new Set(skipped)], skipped);
-  t.true(skipped.every((index, i) => i === 0 || index - skipped[i - 1]! === 3));
 });
 
 test('a hand-made log with 4096-byte log sectors: superblock size, DISCARD as zeroes, marks in 4096-byte sectors', async (t) => {

@@ -14,7 +14,6 @@ const SCAN_CHUNK = 256 * 1024;
 const COPY_CHUNK = 4 * 1024 * 1024;
 const COALESCE_BYTES = 1024 * 1024;
 const COALESCE_BELOW = 128 * 1024;
-const MAX_DROP_STATES = 16;
 const MARK_BYTES = 4096;
 
 export interface LogEntry {
@@ -33,15 +32,6 @@ export interface WriteLog {
   /** Entry count in the superblock (0 when no FLUSH was logged yet); later entries were found by scanning. */
   superblockEntries: number;
   entries: LogEntry[];
-}
-
-export interface CrashState {
-  id: string;
-  /** Last entry index applied. */
-  upTo: number;
-  /** Entry indexes left out. */
-  skip: number[];
-  description: string;
 }
 
 export interface Mark {
@@ -148,49 +138,24 @@ export function flushPoints(log: WriteLog): number[] {
   return points;
 }
 
-/** Power-loss states: the disk as of each flush point, and optionally the last epoch with one unflushed write dropped. */
-export function crashStates(
-  log: WriteLog,
-  options: { window?: [number, number]; dropUnflushed?: boolean } = {},
-): CrashState[] {
-  const [first, last] = options.window ?? [0, log.entries.length - 1];
-  const points = flushPoints(log).filter((index) => index >= first && index <= last);
-  const states: CrashState[] = points.map((index, n) => ({
-    id: `flush-${index}`,
-    upTo: index,
-    skip: [],
-    description: `disk as of flush point ${n + 1} of ${points.length} (entry ${index})`,
-  }));
-  if (!options.dropUnflushed) return states;
-
-  const epochStart = points.length > 0 ? points[points.length - 1]! + 1 : first;
-  const end = Math.min(last, log.entries.length - 1);
-  const unflushed = log.entries.slice(epochStart, end + 1).filter((entry) => !entry.flags.flush);
-  for (const entry of spread(unflushed, MAX_DROP_STATES)) {
-    const what = entry.flags.discard ? 'discard' : 'write';
-    states.push({
-      id: `drop-${entry.index}`,
-      upTo: end,
-      skip: [entry.index],
-      description: `entries up to ${end} without the unflushed ${what} ${entry.index} (sector ${entry.sector}, ${entry.sectors} sectors)`,
-    });
-  }
-  return states;
+/** What of a log to apply: entries `from` (default 0) to `upTo`, minus `skip`; `torn`: only the first sectors of one entry. */
+export interface ReplayRange {
+  from?: number;
+  upTo: number;
+  skip?: number[];
+  torn?: { entry: number; sectors: number };
 }
 
-/** Copies `baseImage` to `outImage` (a reflink where the filesystem allows) and applies entries 0..upTo minus `skip`. */
-export async function replay(
-  log: WriteLog,
-  logPath: string,
-  baseImage: string,
-  outImage: string,
-  options: { upTo: number; skip?: number[] },
-): Promise<void> {
+/**
+ * Copies `baseImage` to `outImage` (a reflink where the filesystem allows) and applies the range; `baseImage` is the
+ * disk as of entry `from - 1` (the recorded base image for `from` 0).
+ */
+export async function replay(log: WriteLog, logPath: string, baseImage: string, outImage: string, options: ReplayRange): Promise<void> {
   await copyFile(baseImage, outImage, constants.COPYFILE_FICLONE);
-  await applyEntries(log, logPath, outImage, 0, options.upTo, options.skip);
+  await applyEntries(log, logPath, outImage, options.from ?? 0, options.upTo, options.skip, options.torn);
 }
 
-/** Applies entries `from`..`to` (inclusive, minus `skip`) to `image` in place: writes their data, zeroes for DISCARDs. */
+/** Applies entries `from`..`to` (inclusive, minus `skip`) to `image` in place: writes their data, zeroes for DISCARDs; `torn` cuts one entry short. */
 export async function applyEntries(
   log: WriteLog,
   logPath: string,
@@ -198,6 +163,7 @@ export async function applyEntries(
   from: number,
   to: number,
   skip: number[] = [],
+  torn?: { entry: number; sectors: number },
 ): Promise<void> {
   if (from < 0 || to >= log.entries.length || from > to + 1) {
     throw new BootproofError(`cannot apply entries ${from}..${to} of ${logPath}: it has ${log.entries.length}`);
@@ -213,7 +179,7 @@ export async function applyEntries(
       let zeroes: Buffer | undefined;
       for (const entry of log.entries.slice(from, to + 1)) {
         if (entry.flags.flush || skipped.has(entry.index)) continue;
-        const length = entry.sectors * log.sectorSize;
+        const length = (torn?.entry === entry.index ? Math.min(torn.sectors, entry.sectors) : entry.sectors) * log.sectorSize;
         const position = entry.sector * log.sectorSize;
         for (let done = 0; done < length; done += COPY_CHUNK) {
           const chunk = Math.min(COPY_CHUNK, length - done);
@@ -270,11 +236,6 @@ export function phaseAt(marks: Mark[], entryIndex: number): string {
     phase = mark.phase;
   }
   return phase;
-}
-
-function spread<T>(items: T[], max: number): T[] {
-  if (items.length <= max) return items;
-  return Array.from({ length: max }, (_, i) => items[Math.round((i * (items.length - 1)) / (max - 1))]!);
 }
 
 async function openLog(path: string): Promise<FileHandle> {

@@ -184,6 +184,10 @@ export class Machine implements BootTarget {
     return this.files.disk.path;
   }
 
+  get disk(): { path: string; base: string } {
+    return { path: this.files.disk.path, base: this.options.image };
+  }
+
   /** Powers on: spawns QEMU and connects QMP. Returns once QEMU runs; the boot path waits for the boot. */
   async start(options: StartOptions = {}): Promise<void> {
     if (this.state !== 'off') throw new StateError('start', this.state, 'off');

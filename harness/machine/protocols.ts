@@ -51,4 +51,6 @@ export interface BootTarget extends PowerProtocol, CheckpointProtocol, FirmwareS
   readonly time: TimeScale;
   /** `{bootServer}` and `{metadataUrl}` as the guest reaches them, on a machine with a NIC; otherwise none. */
   guestAddresses(): Record<string, string>;
+  /** The disk the guest boots from as a file on the host (an overlay, or the image itself), and the image under it. */
+  readonly disk?: { path: string; base: string };
 }

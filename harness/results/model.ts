@@ -19,6 +19,11 @@ export interface BootWitnesses {
   kernelRoot?: { source: string; device?: string };
   /** The device the booted image reports for itself (the profile's identify). */
   image?: string;
+  /**
+   * Where the profile's upgrade writes a .fs verbatim: the sha256 of the booted root partition, read on the host from
+   * the machine's disk, and the .fs of the version the image reports, which must have the same.
+   */
+  fs?: { device: string; sha256: string; file: string; fileSha256: string };
 }
 
 /** One boot of the machine: how it was asked for, what came up, how long each phase took. */
@@ -95,13 +100,22 @@ export interface TestRecord {
 /** One row of the crash-state table that the crash-states scenario attaches to its record. */
 export interface CrashStateRow {
   state: string;
+  /** prefix (the disk as of a flush), single-drop, subset or torn (see crashStates). */
+  kind: 'prefix' | 'single-drop' | 'subset' | 'torn';
   /** The last upgrade phase the guest marked before this state's last write. */
   phase: string;
   /** The last log entry applied. */
   entry: number;
   /** Log entries left out (dropped unflushed writes). */
   skipped: number[];
-  outcome: 'booted v1' | 'booted v2' | 'failed';
+  /** A torn state: the entry applied only in part, and how many of its sectors. */
+  torn?: { entry: number; sectors: number };
+  /** Whether the crash may have come after the upgrade printed its success line (then only the new version is right). */
+  afterSuccess: boolean;
+  /** The number (1-based row) of the earlier state with the same boot-deciding content, whose boot this one shares. */
+  sameAs?: number;
+  /** `not booted`: the CI slice stopped booting after an earlier state failed. */
+  outcome: 'booted v1' | 'booted v2' | 'failed' | 'not booted';
   reason?: string;
 }
 

@@ -27,6 +27,7 @@ export class TestMachine {
     private readonly states?: SharedStates,
   ) {
     this.assertions = t;
+    if (images) boot.setWrittenFs(writtenFsOf(images));
   }
 
   /**
@@ -176,7 +177,9 @@ export class TestMachine {
       servedFrom: options.servedFrom ?? dirname(options.image),
     });
     this.t.teardown(() => machine.release());
-    return { machine, boot: new BootPath(machine, this.profile) };
+    const boot = new BootPath(machine, this.profile);
+    if (this.images) boot.setWrittenFs(writtenFsOf(this.images));
+    return { machine, boot };
   }
 
   /** The guest's name for the extra disk at `index` (0 = the first disk after the boot disk). */
@@ -251,4 +254,18 @@ export class TestMachine {
   async checkCfg(): Promise<string> {
     return this.shell.succeed(this.profile.commands.checkCfg);
   }
+}
+
+/**
+ * The .fs of each root version of the run and its sha256, from the manifest (`root-vN.fs`; for a user's image, root 1
+ * is the image's own default root as given). A version without a known sha256 has no disk witness.
+ */
+function writtenFsOf(images: Fixture): (version: string) => { file: string; sha256: () => Promise<string> } | undefined {
+  return (version) => {
+    const n = ([3, 2, 1] as const).find((k) => images.versions[k] === version);
+    const sha256 = n && images.manifest.files[`root-v${n}.fs`]?.sha256;
+    if (!n || !sha256) return undefined;
+    const file = n === 1 && images.manifest.arch === 'user' ? `${images.disk} (its root as given)` : images.rootFs[n];
+    return { file, sha256: () => Promise.resolve(sha256) };
+  };
 }

@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 // One test's section: its failure on top, the first boot's timeline, steps, boots, artefact links and console replay.
 import type { BootRecord, FinalTest, StartedFrom, TestRecord } from '../../results/model.ts';
 import { shownStatus } from '../../results/final-status.ts';
@@ -115,6 +116,7 @@ function witnessesHtml(w: BootRecord['witnesses']): string {
     ['loader', w.loader],
     ['kernel', kernel],
     ['image', w.image],
+    ['disk', w.fs && `${w.fs.device} = ${basename(w.fs.file)} (sha256 ${w.fs.sha256.slice(0, 12)})`],
   ].flatMap(([who, what]) => (what ? [`${who} ${escapeHtml(what)}`] : []));
   return `<span data-testid="witnesses">${said.join(' · ')}</span>`;
 }

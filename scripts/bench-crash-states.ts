@@ -1,0 +1,19 @@
+// The crash-states rate for npm run bench: one crash-states run of the fixture on amd64-bios, through the CLI.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import type { Results } from '../harness/results/model.ts';
+
+/** Judged crash states (those sharing a boot included) per minute of the whole test: recording, upgrade and boots. */
+export async function benchCrashStates(out: string, maxStates: number): Promise<void> {
+  const bin = new URL('../bin/bootproof.js', import.meta.url).pathname;
+  const run = await execa('node', [bin, 'crash-states', '--machine', 'amd64-bios', '--max-states', String(maxStates), '-j', '1', '--out', out], { reject: false, all: true });
+  const results = JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as Results;
+  const test = results.tests.find((t) => t.scenario === 'crash-states');
+  const counts = test?.data?.crashStateCounts as { judged: number; booted: number } | undefined;
+  if (!test || !counts) throw new Error(`crash-states ran without its counts (exit ${run.exitCode}):\n${(run.all ?? '').slice(-2000)}`);
+  console.log(`crash states per minute: ${(counts.judged / (test.durationMs / 60_000)).toFixed(1)}`);
+  console.log(`crash_states_judged: ${counts.judged}`);
+  console.log(`crash_states_booted: ${counts.booted}`);
+  console.log(`crash_states_status: ${test.status}`);
+}
