@@ -1,6 +1,6 @@
 // crash-states: record every write of an upgrade, rebuild the disk as of each flush, and boot every such state.
 import { join } from 'node:path';
-import { createTempFolder, scenario, readPartitions, sha256File, crashStates, findMarks, phaseAt, readWriteLog, replay } from 'bootproof';
+import { createTempFolder, scenario, findPartition, sha256File, crashStates, findMarks, phaseAt, readWriteLog, replay } from 'bootproof';
 import type { TestMachine, CrashStateRow } from 'bootproof';
 
 const MARK_BYTES = 4096;
@@ -18,16 +18,17 @@ async function checkState(vm: TestMachine, image: string, label: string): Promis
   try {
     await boot.reach('shell');
     const { device, version } = boot.lastBoot;
-    const whole = (device === 'hd0d' && version === '1') || (device === 'hd0e' && version === '2');
-    if (!whole) return { outcome: 'failed', reason: `booted ${device} version ${version}, neither hd0d v1 nor hd0e v2` };
+    const n = device === 'hd0d' && version === vm.version(1) ? 1 : device === 'hd0e' && version === vm.version(2) ? 2 : undefined;
+    if (!n) return { outcome: 'failed', reason: `booted ${device} version ${version}, neither hd0d v${vm.version(1)} nor hd0e v${vm.version(2)}` };
     // Read on the host from the state image: a mounted filesystem's block device can differ in the guest's cache.
-    const expected = vm.fixture.manifest.files[`root-v${version}.fs`]?.sha256;
-    const partition = (await readPartitions(image)).find((p) => String(p.number) === vm.profile.partitions[device!]);
+    const expected = vm.fixture.manifest.files[`root-v${n}.fs`]?.sha256;
+    const where = vm.profile.partitions[device!];
+    const partition = where === undefined ? undefined : await findPartition(image, where);
     const actual = partition && (await sha256File(image, { start: partition.startByte, bytes: partition.bytes }));
     if (actual !== expected) return { outcome: 'failed', reason: `${device} is not a whole version ${version} (sha256 ${actual})` };
     const cfg = await boot.shell.execute(vm.profile.commands.checkCfg);
     if (cfg.status !== 0) return { outcome: 'failed', reason: `/cfg is not clean: ${cfg.output.trim().split('\n').pop()}` };
-    return { outcome: version === '1' ? 'booted v1' : 'booted v2' };
+    return { outcome: n === 1 ? 'booted v1' : 'booted v2' };
   } catch (error) {
     return { outcome: 'failed', reason: (error as Error).message.split('\n')[0] };
   } finally {
