@@ -25,6 +25,7 @@ export { fill } from './config/profile.ts';
 export { sha256File, sha256Ranges } from './disk/sha256.ts';
 export { createTempFolder, type TempFolder } from './qemu/temp-folder.ts';
 export { readPartitions, type Partition } from './disk/mbr.ts';
+export { findPartition, type PartitionExtent } from './disk/root-partition.ts';
 export { makeBadInputs, type BadInputs } from './disk/bad-inputs.ts';
 
 // Recorded disk writes (QEMU blklogwrites) and the crash states they allow.

@@ -130,3 +130,22 @@ test('the OpenBSD profile names disks and partitions as OpenBSD does; the fixtur
   t.is(fill(names.disk, { n: '1' }), '/dev/sd1c', 'the first extra disk is read whole through its c partition');
   t.is(loadProfile('fixture').deviceNames, undefined);
 });
+
+// Console transcripts recorded from boots of the OpenBSD-shaped fixture that failed: a crash state of the
+// unsafe-upgrade variant's upgrade (boot.conf flipped to an empty root), an image whose /cfg has a wrong group
+// descriptor (rc's check of /cfg), and one whose /cfg has no superblock (the initramfs panics and enters ddb).
+test('each fail-fast pattern of the OpenBSD profile fires first on the failure it names', (t) => {
+  const profile = loadProfile('openbsd-resflash');
+  const first = (text: string) =>
+    profile.failFast
+      .map((f) => ({ name: f.name, index: text.search(f.regex) }))
+      .filter((f) => f.index >= 0)
+      .sort((a, b) => a.index - b.index)[0]?.name;
+  t.is(first(openbsd('openbsd-unsafe-upgrade-crash-state.txt')), 'boot stage failure');
+  t.is(first(openbsd('openbsd-fsck-failure.txt')), 'fsck failure');
+  const panic = openbsd('openbsd-panic.txt');
+  t.is(first(panic), 'kernel panic');
+  const ddb = profile.failFast.find((f) => f.name === 'kernel debugger')!;
+  t.regex(panic, ddb.regex, 'after the panic comes ddb: "Stopped at", the trace, the ddb{0}> prompt');
+  t.false(ddb.regex.test('Stopped at      db_enter+0x14:  popq    %rbp\n'), 'without ddb\'s prompt, a "Stopped at" line is not taken for ddb');
+});

@@ -9,6 +9,7 @@ import { mbrDiskFormat, inspectMbrDisk, type MbrDiskFindings } from './mbr-disk.
 import { readDisklabel } from '../disk/disklabel.ts';
 import { identifyFilesystem } from './filesystem.ts';
 import { readExtFile } from './ext-file.ts';
+import { readFfsFile } from './ffs-file.ts';
 import { kernelArchitecture } from './kernel-arch.ts';
 
 export interface InputsToCheck {
@@ -129,13 +130,13 @@ export async function checkInputs(inputs: InputsToCheck): Promise<CheckedInputs>
       );
     }
     for (const fs of fsFiles.filter((f) => fsSizes.has(f))) {
-      const fsArch = await fsKernelArchitecture(fs);
+      const fsArch = await fsKernelArchitecture(fs, fsSizes.get(fs)!);
       if (fsArch && fsArch.arch !== arch) {
         problems.push(`.fs file ${fs} holds a kernel for ${fsArch.arch} (${fsArch.from}) but image ${image} is ${arch}: use the .fs built for the same architecture`);
       }
     }
   } else {
-    notes.push('architecture: no kernel found on an ext2/3/4 root (e.g. FFS roots), so it was not compared with the machines');
+    notes.push('architecture: no kernel found on an ext2/3/4 or FFS root, so it was not compared with the machines');
   }
   if (findings.bootConf) notes.push(`boot.conf on partition ${findings.bootConf.partition} names ${findings.bootConf.device ?? 'no device'}`);
   if (problems.length > 0) throw new BadInputs(problems);
@@ -187,9 +188,10 @@ async function extDeclaredBytes(fs: string): Promise<number | undefined> {
   }
 }
 
-async function fsKernelArchitecture(fs: string): Promise<{ arch: string; from: string } | undefined> {
+async function fsKernelArchitecture(fs: string, bytes: number): Promise<{ arch: string; from: string } | undefined> {
+  const ffs = (await identifyFilesystem(fs, 0, bytes))?.kind.startsWith('ffs');
   for (const path of kernelPaths) {
-    const kernel = await readExtFile(fs, 0, path);
+    const kernel = ffs ? await readFfsFile(fs, 0, bytes, path, 4096) : await readExtFile(fs, 0, path);
     const arch = kernel && kernelArchitecture(kernel.subarray(0, 4096));
     if (arch) return { arch: arch.arch, from: `${path}, ${arch.kind}` };
   }

@@ -3,6 +3,7 @@ import { mkdtemp, open, truncate, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { execa } from 'execa';
+import { createHash } from 'node:crypto';
 import { makeDisklabel } from '../disk/disklabel.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -105,8 +106,31 @@ test('inspect identifies the FFS1 and FFS2 roots of a disklabel by their superbl
   t.deepEqual(byLetter.d, { kind: 'ffs1', bytes: 65536 }, 'the FFS1 superblock at 8 KiB (magic 0x011954 at +1372) names FFS1 and its size');
   t.deepEqual(byLetter.e, { kind: 'ffs2', bytes: 65536 }, 'the FFS2 superblock (magic 0x19540119 at +1372, fs_sblockloc 8192) names FFS2');
   t.is(byLetter.f, undefined, 'a partition of zeros holds no filesystem');
-  t.true(found.lines.some((l) => /^ {7}d {2}disklabel .* ffs1 \(no volume name\), 0\.06 MiB$/.test(l)), found.lines.join('\n'));
-  t.true(found.lines.some((l) => /^ {7}f {2}disklabel .* none \(fstype 4\.2BSD\)$/.test(l)), found.lines.join('\n'));
+  t.true(found.lines.some((l) => /^ {7}d {2}disklabel 4\.2BSD .* ffs1 \(no volume name\), 0\.06 MiB {2}[0-9a-f]{64}$/.test(l)), found.lines.join('\n'));
+  t.true(found.lines.some((l) => /^ {7}f {2}disklabel 4\.2BSD .* none \(fstype 4\.2BSD\) {2}[0-9a-f]{64}$/.test(l)), found.lines.join('\n'));
+  t.like((found.findings as MbrDiskFindings).bootConf, { partition: 1, letter: 'd', device: 'hd0d' }, 'boot.conf is read from an FFS partition too');
+});
+
+test('inspect finds the kernel on an FFS root of a disklabel: the root, its architecture and its sha256', async (t) => {
+  const dir = await tmp();
+  const image = join(dir, 'openbsd-root.img');
+  const root = gunzipSync(readFileSync(new URL('./testdata/ffs1-makefs-kernel.img.gz', import.meta.url)));
+  await writeFile(image, '');
+  await truncate(image, 4 * 1048576);
+  await execa('sfdisk', ['--quiet', image], { input: 'label: dos\nunit: sectors\nstart=64, size=8128, type=a6, bootable\n' });
+  const file = await open(image, 'r+');
+  await file.write(makeDisklabel({ c: [0, 8192, 0], d: [1024, 1024, 7], e: [2048, 1024, 7] }), 0, 512, 64 * 512 + 512);
+  await file.write(root, 0, root.length, 1024 * 512);
+  await file.close();
+  const found = await inspectImage(image);
+  const f = found.findings as MbrDiskFindings;
+  const d = f.partitions[0]!.disklabel!.find((l) => l.letter === 'd')!;
+  t.like(d, { kernel: { path: '/bsd', arch: 'amd64' } });
+  t.is(d.sha256, createHash('sha256').update(root).digest('hex'), 'a root of the disklabel hashes like the .fs written to it');
+  t.is(f.partitions[0]!.disklabel!.find((l) => l.letter === 'e')!.kernel, undefined, 'an empty root holds no kernel');
+  t.like(f.architecture, { arch: 'amd64', from: 'partition 1d: /bsd (ELF 64-bit LSB)' });
+  t.like(f.bootConf, { letter: 'd', device: 'hd0e' });
+  t.true(found.lines.includes('         root: kernel /bsd, ELF 64-bit LSB, amd64'), found.lines.join('\n'));
 });
 
 test('an FFS2 magic at 8 KiB whose superblock says it belongs at 64 KiB is not taken for a filesystem', async (t) => {

@@ -5,6 +5,7 @@ import { sha256File } from '../disk/sha256.ts';
 import { mib, type ImageFormat } from './format.ts';
 import { identifyFilesystem, type FilesystemId } from './filesystem.ts';
 import { readExtFile } from './ext-file.ts';
+import { readFfsFile } from './ffs-file.ts';
 import { kernelArchitecture } from './kernel-arch.ts';
 import { readDisklabel, type LabelPartition } from '../disk/disklabel.ts';
 
@@ -22,10 +23,15 @@ export interface PartitionFindings {
   /** Of the partition's bytes; absent for the extended partition and for partitions past the end. */
   sha256?: string;
   /** The BSD disklabel inside an OpenBSD (0xA6) partition: partitions a to p, offsets from the start of the disk. */
-  disklabel?: (LabelPartition & { filesystem?: FilesystemId })[];
+  disklabel?: LabelFindings[];
   /** The kernel file found on it, which makes it a root. */
-  kernel?: { path: string; arch: string; kind: string };
+  kernel?: KernelFound;
 }
+
+export type KernelFound = { path: string; arch: string; kind: string };
+
+/** A disklabel partition; `sha256` of its bytes (not for `c`, the whole disk, or unused ones). */
+export type LabelFindings = LabelPartition & { filesystem?: FilesystemId; sha256?: string; kernel?: KernelFound };
 
 export interface MbrDiskFindings {
   partitions: PartitionFindings[];
@@ -75,7 +81,9 @@ export async function inspectMbrDisk(image: string, imageBytes: number): Promise
           found.disklabel = [];
           for (const l of label) {
             const filesystem = l.startByte < imageBytes ? await identifyFilesystem(image, l.startByte, Math.min(l.bytes, imageBytes - l.startByte)) : undefined;
-            found.disklabel.push({ ...l, ...(filesystem ? { filesystem } : {}) });
+            const hashed = l.letter !== 'c' && l.fstype !== 0 && l.startByte + l.bytes <= imageBytes;
+            const sha256 = hashed ? await sha256File(image, { start: l.startByte, bytes: l.bytes }) : undefined;
+            found.disklabel.push({ ...l, ...(filesystem ? { filesystem } : {}), ...(sha256 ? { sha256 } : {}) });
           }
         }
       }
@@ -83,28 +91,39 @@ export async function inspectMbrDisk(image: string, imageBytes: number): Promise
     partitions.push(found);
   }
   const findings: MbrDiskFindings = { partitions };
-  for (const p of partitions.filter((p) => p.filesystem?.kind.startsWith('ext'))) {
+  // Partitions first, then the disklabels' (MBR order), each with the filesystem bootproof can read files from.
+  const readable = [
+    ...partitions.map((p) => ({ at: p, where: { partition: p.number }, name: `partition ${p.number}` })),
+    ...partitions.flatMap((p) =>
+      (p.disklabel ?? []).filter((l) => l.letter !== 'c').map((l) => ({ at: l, where: { partition: p.number, letter: l.letter }, name: `partition ${p.number}${l.letter}` })),
+    ),
+  ].filter(({ at }) => at.filesystem && (at.filesystem.kind.startsWith('ext') || at.filesystem.kind.startsWith('ffs')));
+  for (const { at, where, name } of readable) {
+    const read = (path: string, maxBytes?: number) => readFileOn(image, at.startByte, Math.min(at.bytes, imageBytes - at.startByte), at.filesystem!, path, maxBytes);
     for (const path of kernelPaths) {
-      const kernel = await readExtFile(image, p.startByte, path);
+      const kernel = await read(path, 4096);
       const arch = kernel && kernelArchitecture(kernel.subarray(0, 4096));
       if (arch) {
-        p.kernel = { path, ...arch };
-        findings.architecture ??= { arch: arch.arch, from: `partition ${p.number}: ${path} (${arch.kind})` };
+        at.kernel = { path, ...arch };
+        findings.architecture ??= { arch: arch.arch, from: `${name}: ${path} (${arch.kind})` };
         break;
       }
     }
-    findings.bootConf ??= await readBootConf(image, p.startByte, { partition: p.number });
-  }
-  for (const p of partitions) {
-    for (const l of (p.disklabel ?? []).filter((l) => l.filesystem?.kind.startsWith('ext'))) {
-      findings.bootConf ??= await readBootConf(image, l.startByte, { partition: p.number, letter: l.letter });
-    }
+    findings.bootConf ??= await readBootConf(read, where);
   }
   return findings;
 }
 
-async function readBootConf(image: string, startByte: number, where: { partition: number; letter?: string }): Promise<MbrDiskFindings['bootConf']> {
-  const text = (await readExtFile(image, startByte, bootConfPath))?.toString('utf8');
+/** A file's bytes (at most `maxBytes` of FFS ones) from an ext2/3/4 or FFS filesystem, or undefined. */
+function readFileOn(image: string, startByte: number, bytes: number, fs: FilesystemId, path: string, maxBytes?: number): Promise<Buffer | undefined> {
+  return fs.kind.startsWith('ffs') ? readFfsFile(image, startByte, bytes, path, maxBytes) : readExtFile(image, startByte, path);
+}
+
+async function readBootConf(
+  read: (path: string) => Promise<Buffer | undefined>,
+  where: { partition: number; letter?: string },
+): Promise<MbrDiskFindings['bootConf']> {
+  const text = (await read(bootConfPath))?.toString('utf8');
   if (text === undefined) return undefined;
   const device = /^\s*set\s+device\s*[= ]\s*(\S+)/m.exec(text)?.[1];
   return { ...where, path: bootConfPath, text, ...(device ? { device } : {}) };
@@ -134,7 +153,8 @@ function describeMbrDisk(f: MbrDiskFindings): string[] {
     );
     for (const l of p.disklabel ?? []) {
       const fs = l.filesystem ? describeFilesystem(l.filesystem) : `none (fstype ${fstypeName(l.fstype)})`;
-      lines.push(`       ${l.letter}  disklabel${''.padEnd(19)}${mib(l.startByte).padStart(10)}${mib(l.bytes).padStart(12)}  ${fs}`);
+      lines.push(`       ${l.letter}  ${`disklabel ${fstypeName(l.fstype)}`.padEnd(28)}${mib(l.startByte).padStart(10)}${mib(l.bytes).padStart(12)}  ${fs}${l.sha256 ? `  ${l.sha256}` : ''}`);
+      if (l.kernel) lines.push(`         root: kernel ${l.kernel.path}, ${l.kernel.kind}, ${l.kernel.arch}`);
     }
     if (p.kernel) lines.push(`         root: kernel ${p.kernel.path}, ${p.kernel.kind}, ${p.kernel.arch}`);
   }
@@ -143,7 +163,7 @@ function describeMbrDisk(f: MbrDiskFindings): string[] {
     const on = f.bootConf.letter ? `disklabel partition ${f.bootConf.letter} of partition ${f.bootConf.partition}` : `partition ${f.bootConf.partition}`;
     lines.push(`  boot.conf on ${on} (${f.bootConf.path}): ${active}  [${f.bootConf.text.trim().replace(/\n/g, '; ')}]`);
   } else {
-    lines.push('  boot.conf: not found on any ext2/3/4 partition (FFS is not read)');
+    lines.push('  boot.conf: not found on any ext2/3/4 or FFS partition');
   }
   lines.push(`  architecture: ${f.architecture ? `${f.architecture.arch}, from ${f.architecture.from}` : 'unknown (no kernel found on a readable root)'}`);
   return lines;

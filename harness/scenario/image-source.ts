@@ -5,7 +5,7 @@ import { stat } from 'node:fs/promises';
 import type { TargetProfile } from '../config/profile.ts';
 import type { VmConfig } from '../config/vm-config.ts';
 import { checkFixtureRequest, ensureFixture, type Fixture } from '../fixture/fixture.ts';
-import { readPartitions } from '../disk/mbr.ts';
+import { findPartition } from '../disk/root-partition.ts';
 import { sha256File } from '../disk/sha256.ts';
 import { UsageError } from '../errors.ts';
 
@@ -97,8 +97,8 @@ async function asFixture(user: UserImages, profile: TargetProfile): Promise<Fixt
   files['disk.img'] = await entry(user.image);
   files['root-v2.fs'] = await entry(v2);
   files['root-v3.fs'] = await entry(v3);
-  const number = Number(profile.partitions[profile.loader.defaultDevice]);
-  const root = (await readPartitions(user.image)).find((p) => p.number === number);
+  const where = profile.partitions[profile.loader.defaultDevice];
+  const root = where === undefined ? undefined : await findPartition(user.image, where);
   if (root) files['root-v1.fs'] = { sha256: await sha256File(user.image, { start: root.startByte, bytes: root.bytes }), bytes: root.bytes };
   return {
     dir: dirname(user.image),
