@@ -2,7 +2,7 @@
 // from the layers listed before it, never from one listed after it, and no import cycle is allowed anywhere.
 // `npm test` checks this (npm run layers).
 const layers = [
-  ['base', 'harness/(errors|deadline|atomic)\\.ts$'], //        error kinds, deadlines, atomic file writes
+  ['base', 'harness/(errors|deadline|atomic|seeded-random)\\.ts$'], //        error kinds, deadlines, atomic file writes, seeded random numbers
   ['config', 'harness/config/'], //                               vm-configs, target profiles, key names
   ['results', 'harness/results/'], //                             the result model: records, boots, run info
   ['qemu', 'harness/qemu/'], //                                   argv, process, QMP, checkpoints, accelerator

@@ -1,6 +1,7 @@
 // The crash states a real disk can leave after a recorded run of writes: what was flushed, plus any part of what was not.
 import type { LogEntry, WriteLog } from './write-log.ts';
 import { flushPoints } from './write-log.ts';
+import { seededRandom } from '../seeded-random.ts';
 
 export type CrashStateKind = 'prefix' | 'single-drop' | 'subset' | 'torn';
 export const crashStateKinds: readonly CrashStateKind[] = ['prefix', 'single-drop', 'subset', 'torn'];
@@ -74,7 +75,7 @@ export function crashStates(log: WriteLog, options: CrashStateOptions = {}): Cra
     }
   }
 
-  const random = mulberry32(options.seed ?? 1);
+  const random = seededRandom(options.seed ?? 1);
   const candidates = epochs.filter((epoch) => epoch.writes.filter((entry) => !entry.flags.fua).length >= 2);
   for (let n = 0; n < (options.subsets ?? 0) && candidates.length > 0; n++) {
     const epoch = candidates[Math.floor(random() * candidates.length)]!;
@@ -163,14 +164,3 @@ function spread<T>(items: T[], max: number): T[] {
   return Array.from({ length: max }, (_, i) => items[Math.round((i * (items.length - 1)) / (max - 1))]!);
 }
 
-/** A small seeded PRNG (mulberry32): reproducible across Node versions, unlike Math.random. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -1,5 +1,6 @@
 // Mutants of a shell script: one small change to one line each (a statement dropped, a condition or comparison
 // turned round, an exit status flipped), and a seeded choice of some of them.
+import { seededRandom } from '../seeded-random.ts';
 
 export type MutationOperator = 'delete' | 'negate' | 'and-or' | 'compare' | 'exit';
 
@@ -98,23 +99,11 @@ export function applyMutant(text: string, mutant: Mutant): string {
 
 /** `max` of the mutants (all when there are no more), chosen by `seed` alone, in line order. */
 export function pickMutants(mutants: Mutant[], max: number, seed: number): Mutant[] {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const pool = [...mutants];
   for (let i = pool.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     [pool[i], pool[j]] = [pool[j]!, pool[i]!];
   }
   return pool.slice(0, max).sort((a, b) => a.id - b.id);
-}
-
-/** A small seeded generator (mulberry32): the same seed gives the same choice on every host. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
