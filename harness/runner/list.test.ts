@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listLines, type ListInput } from './list.ts';
 import type { Collection } from './collect.ts';
+import { collectedTest } from './testdata/collected-test.ts';
 import type { HistoryEntry } from '../report/history.ts';
 import { bootproof } from '../cli/testdata/bootproof.ts';
 
@@ -12,9 +13,7 @@ import { bootproof } from '../cli/testdata/bootproof.ts';
 const recorded = new URL('./testdata/history.jsonl', import.meta.url);
 const history = readFileSync(recorded, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as HistoryEntry);
 
-const cell = (file: string, scenario: string, machine: string, skip?: string) => ({
-  file, scenario, machine, title: `${scenario} on ${machine}`, ...(skip ? { skip } : {}),
-});
+const cell = collectedTest;
 const collection: Collection = {
   files: [{ file: '/s/boot.test.ts', scenarios: ['boot', 'boot-to-loader'] }, { file: '/s/power-cut.test.ts', scenarios: ['power-cut'] }],
   tests: [

@@ -10,11 +10,10 @@ import { longestFirst, wallClockMs } from './longest-first.ts';
 import { avaArguments, avaCli, fileOrderEnv } from './run.ts';
 import { packageDir } from './bootproof-package.ts';
 import type { Collection } from './collect.ts';
+import { collectedTest } from './testdata/collected-test.ts';
 import type { HistoryEntry } from '../report/history.ts';
 
-const cell = (file: string, scenario: string, machine: string, skip?: string) => ({
-  file, scenario, machine, title: `${scenario} on ${machine}`, ...(skip ? { skip } : {}),
-});
+const cell = collectedTest;
 
 const collection: Collection = {
   files: ['boot', 'power-cut', 'metadata', 'console'].map((name) => ({ file: `/s/${name}.test.ts`, scenarios: [name] })),
