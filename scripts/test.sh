@@ -12,7 +12,7 @@ echo "test: unit tests" >&2
 npx ava 'harness/**/*.test.ts'
 echo "test: scenarios (CI slice: every scenario family, every machine at least once)" >&2
 stamp=$(date -u +%Y%m%d-%H%M%S)
-node bin/bootproof.js nightly --slice ci --out "reports/test-$stamp"
+node bin/bootproof.js nightly --slice ci --profile fixture --out "reports/test-$stamp"
 echo "test: the OpenBSD path (the openbsd-resflash profile on the OpenBSD-shaped fixture)" >&2
 node bin/bootproof.js run --profile openbsd-resflash --machine amd64-bios --scenario boot,upgrade,failover --out "reports/test-$stamp-openbsd"
 echo "test: the OpenBSD path on UEFI (upgrade: OVMF, BOOTX64's boot>, the flip to root e and back)" >&2

@@ -88,9 +88,37 @@ ${machineUsage}
 ${matrixUsage}`,
   options: { slice: { type: 'string' }, ...listOption, ...machineOptions, ...matrixOptions },
   refuses: fixtureOnly('nightly'),
-  run: async (values) =>
-    runMatrix(values, { name: 'nightly', scenarios: scenarioNames(), slice: values.slice, overrides: await overridesFrom(values), list: values.list }),
+  async run(values) {
+    const overrides = await overridesFrom(values);
+    const out = resolve(values.out ?? join('reports', `nightly-${timestamp()}`));
+    const legs = nightlyLegs(values.profile);
+    let exitCode = 0;
+    for (const [i, leg] of legs.entries()) {
+      if (legs.length > 1) console.log(`nightly: profile ${leg.profile}${leg.machines ? ` on ${leg.machines.join(', ')}` : ', every machine'}`);
+      const code = await runMatrix(
+        { ...values, profile: leg.profile, out: i === 0 ? out : `${out}-${leg.profile}` },
+        { name: 'nightly', scenarios: scenarioNames(), machines: leg.machines, slice: values.slice, overrides, list: values.list },
+      );
+      exitCode = Math.max(exitCode, code);
+    }
+    return exitCode;
+  },
 });
+
+/**
+ * What the nightly runs: the built-in fixture's profile on every machine, then each other built-in profile on the
+ * machines its fixture is made and proven for, each in a report folder of its own (the first one's name, suffixed).
+ */
+export const nightlyProfiles: readonly { profile: string; machines?: string[] }[] = [
+  { profile: 'fixture' },
+  { profile: 'openbsd-resflash', machines: ['amd64-bios', 'amd64-uefi'] },
+];
+
+/** The legs for --profile P: that profile alone (on its built-in machines, if it has them); without, all of them. */
+function nightlyLegs(profile: string | undefined): readonly { profile: string; machines?: string[] }[] {
+  if (profile === undefined) return nightlyProfiles;
+  return [nightlyProfiles.find((leg) => leg.profile === profile) ?? { profile }];
+}
 
 export interface Matrix {
   /** Names the default report folder. */

@@ -109,11 +109,24 @@ test('appendHistory adds one line per finished run, once, and skips an incomplet
   const history = await readHistory(file);
   t.deepEqual(history.map((e) => e.runId), ['reports/nightly-1', 'reports/nightly-2', 'reports/nightly-3']);
   t.deepEqual(history[0], {
-    runId: 'reports/nightly-1', startedAt: '2026-01-02T00:00:00Z', accel: 'tcg',
+    runId: 'reports/nightly-1', startedAt: '2026-01-02T00:00:00Z', accel: 'tcg', profile: 'fixture',
     tests: [{ scenario: 'boot', machine: 'amd64-bios', status: 'passed', phases, durationMs: 20000 }],
   });
   t.is(readFileSync(file, 'utf8').split('\n').length, 5, 'three runs, the cut line, and the final newline');
   t.deepEqual(await readHistory(join(file, 'missing')), []);
+});
+
+test("each profile's runs are a history of their own: the nightly's OpenBSD leg is never compared with the fixture's", async (t) => {
+  const file = join(mkdtempSync(join(tmpdir(), 'bp-history-')), 'history.jsonl');
+  const through = (id: string, profile?: string): Results => {
+    const r = results(id, true);
+    return { ...r, run: { ...r.run, ...(profile ? { profile } : {}) } };
+  };
+  await appendHistory(file, through('reports/nightly-1'));
+  await appendHistory(file, through('reports/nightly-1-openbsd-resflash', 'openbsd-resflash'));
+  await appendHistory(file, through('reports/nightly-2', 'fixture'));
+  t.deepEqual((await readHistory(file)).map((e) => e.runId), ['reports/nightly-1', 'reports/nightly-2'], 'a run without a profile ran through fixture');
+  t.deepEqual((await readHistory(file, 'openbsd-resflash')).map((e) => e.runId), ['reports/nightly-1-openbsd-resflash']);
 });
 
 test('the history file sits beside the run folders; whole nightlies and merged nightly shards belong in it', (t) => {

@@ -19,6 +19,8 @@ export interface HistoryEntry {
   runId: string;
   startedAt: string;
   accel: string;
+  /** The run's profile; absent: fixture. The runs of one profile are compared with each other only. */
+  profile?: string;
   tests: HistoryTest[];
 }
 
@@ -82,6 +84,7 @@ export function historyEntry(results: Results): HistoryEntry {
     runId: results.run.id,
     startedAt: results.run.startedAt,
     accel: results.run.accel,
+    profile: results.run.profile ?? defaultProfile,
     tests: results.tests.map((t) => ({
       scenario: t.scenario,
       machine: t.machine,
@@ -93,9 +96,15 @@ export function historyEntry(results: Results): HistoryEntry {
   };
 }
 
-/** Reads every complete history line; a missing file is an empty history, a line cut by a crash is ignored. */
-export async function readHistory(historyFile: string): Promise<HistoryEntry[]> {
-  return parseHistory(await readFile(historyFile, 'utf8').catch(() => ''));
+const defaultProfile = 'fixture';
+
+/**
+ * Reads every complete history line of runs through `profile`; a missing file is an empty history, a line cut by
+ * a crash is ignored.
+ */
+export async function readHistory(historyFile: string, profile = defaultProfile): Promise<HistoryEntry[]> {
+  const entries = parseHistory(await readFile(historyFile, 'utf8').catch(() => ''));
+  return entries.filter((entry) => (entry.profile ?? defaultProfile) === profile);
 }
 
 function parseHistory(text: string): HistoryEntry[] {

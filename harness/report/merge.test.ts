@@ -29,12 +29,12 @@ const all = [
 ];
 
 /** A finished (or unfinished) run folder holding `records`, each with its three artefacts. */
-async function runFolder(dir: string, records: TestRecord[], options: { complete?: boolean; accel?: string; command?: string } = {}) {
+async function runFolder(dir: string, records: TestRecord[], options: { complete?: boolean; accel?: string; command?: string; profile?: string } = {}) {
   mkdirSync(dir, { recursive: true });
   const accel = options.accel ?? 'tcg';
   await writeRunInfo(dir, {
     id: dir, startedAt: records[0]?.startedAt ?? '2026-01-01T00:00:00.000Z', complete: false, accel, accelReason: `${accel} because`,
-    host: 'ci-runner', command: options.command ?? 'bootproof nightly --slice ci',
+    host: 'ci-runner', command: options.command ?? 'bootproof nightly --slice ci', ...(options.profile ? { profile: options.profile } : {}),
   });
   for (const r of records) {
     for (const path of Object.values(r.artifacts)) {
@@ -115,6 +115,11 @@ test('bad input is a UsageError naming the problem and the fix', async (t) => {
   await t.throwsAsync(mergeRunFolders([a, join(root, 'nowhere')], join(root, 'x')), { instanceOf: UsageError, message: /nowhere is not a run folder/ });
   await t.throwsAsync(mergeRunFolders([a], a), { instanceOf: UsageError, message: /is one of the folders to merge/ });
   await t.throwsAsync(mergeRunFolders([a, a], join(root, 'x')), { instanceOf: UsageError, message: /named twice/ });
+  const openbsd = await runFolder(join(root, 'a-openbsd-resflash'), [all[1]!], { profile: 'openbsd-resflash' });
+  await t.throwsAsync(mergeRunFolders([a, openbsd], join(root, 'x')), {
+    instanceOf: UsageError,
+    message: /different profiles \(fixture, openbsd-resflash\), whose cells would collide: merge the shards of one profile at a time/,
+  });
   await mergeRunFolders([a], join(root, 'done'));
   await t.throwsAsync(mergeRunFolders([a], join(root, 'done')), { instanceOf: UsageError, message: /already holds a run: choose another --out folder/ });
 });

@@ -26,6 +26,12 @@ export async function mergeRunFolders(shardDirs: string[], outDir: string): Prom
   await checkOutDir(out);
   const shards: Shard[] = [];
   for (const dir of dirs) shards.push(await readShard(dir));
+  const profiles = [...new Set(shards.map((s) => s.info.profile ?? 'fixture'))];
+  if (profiles.length > 1) {
+    throw new UsageError(
+      `report merge: the folders ran through different profiles (${profiles.join(', ')}), whose cells would collide: merge the shards of one profile at a time (a nightly's OpenBSD leg is in DIR-openbsd-resflash)`,
+    );
+  }
 
   await mkdir(out, { recursive: true });
   const taken = new Set<string>();
@@ -99,6 +105,7 @@ function mergeRunInfo(shards: Shard[], out: string): RunInfo {
     ...(reasons.length > 0 ? { accelReason: reasons.join('; ') } : {}),
     host: unique(infos.map((i) => i.host)).join(', '),
     command: unique(infos.map((i) => i.command)).join(' ; '),
+    ...(infos[0]?.profile ? { profile: infos[0].profile } : {}),
     ...(knownFailures ? { knownFailures } : {}),
     mergedFrom: shards.map((s) => s.dir),
   };

@@ -154,6 +154,8 @@ export interface RunInfo {
   accelReason?: string;
   host: string;
   command: string;
+  /** The profile the run's tests ran through (absent in runs written before it was recorded: fixture). */
+  profile?: string;
   /** The known-failures file the run was given, with its entries as they were then. */
   knownFailures?: { file: string; entries: KnownFailure[] };
   /** For a report merged from shards: the shards' run folders. */

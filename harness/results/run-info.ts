@@ -7,8 +7,8 @@ import { type RunInfo } from './model.ts';
 
 const runFile = (runDir: string) => join(runDir, 'run.json');
 
-export function newRunInfo(id: string, accel: string, accelReason: string, command: string): RunInfo {
-  return { id, startedAt: new Date().toISOString(), complete: false, accel, accelReason, host: hostname(), command };
+export function newRunInfo(id: string, accel: string, accelReason: string, command: string, profile = 'fixture'): RunInfo {
+  return { id, startedAt: new Date().toISOString(), complete: false, accel, accelReason, host: hostname(), command, profile };
 }
 
 export async function writeRunInfo(runDir: string, info: RunInfo): Promise<void> {

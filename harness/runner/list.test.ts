@@ -69,12 +69,18 @@ test.serial('nightly --list and run --list load the scenarios, read the history 
   const out = join(root, 'reports', 'nightly-next');
   const nightly = await bootproof('nightly', '--list', '--slice', 'ci', '-j', '2', '--out', out);
   t.is(nightly.code, 0, nightly.err);
-  const lines = nightly.out.split('\n');
+  const [fixtureLeg, openbsdLeg] = nightly.out.split(/^(?=nightly: profile )/m);
+  t.is(fixtureLeg!.split('\n')[0], 'nightly: profile fixture, every machine');
+  const lines = fixtureLeg!.trim().split('\n').slice(1);
   t.regex(lines[0]!, /^nightly: \d+ tests to run on 7 machines, 0 skipped \(slice ci, profile fixture, variant normal\); nothing is booted$/);
   t.true(lines[1]!.startsWith(`expected durations: each test's latest run in ${join(root, 'reports', 'history.jsonl')} (2 runs,`));
   t.true(lines.some((l) => /^ {2}amd64-bios +power-cut +2m37s$/.test(l)), nightly.out);
   t.regex(lines.at(-1)!, /^total: \d+ tests, .* of machine time.*, .* with 2 jobs at a time, 0 skipped$/);
+  const openbsdLines = openbsdLeg!.trim().split('\n');
+  t.is(openbsdLines[0], 'nightly: profile openbsd-resflash on amd64-bios, amd64-uefi', 'the OpenBSD profile runs after the fixture\'s, on its machines');
+  t.regex(openbsdLines[1]!, /^nightly: \d+ tests to run on 2 machines, \d+ skipped \(slice ci, profile openbsd-resflash, variant normal\); nothing is booted$/);
   t.false(existsSync(out), 'no report folder');
+  t.false(existsSync(`${out}-openbsd-resflash`), 'no report folder for the OpenBSD profile');
   t.deepEqual(await readdir(join(root, 'reports')), ['history.jsonl']);
 
   const run = await bootproof('run', '--list', '--machine', 'amd64-bios,macppc-ofw', '--scenario', 'boot', '--out', out);

@@ -35,7 +35,7 @@ export async function listScenarios(asked: RunRequest, command: string): Promise
   return listLines({
     command,
     collection,
-    history: await readHistory(historyFile),
+    history: await readHistory(historyFile, request.profile),
     historyFile: relative(process.cwd(), historyFile).startsWith('..') ? historyFile : relative(process.cwd(), historyFile),
     accel: request.accel === 'auto' ? undefined : request.accel,
     jobs: request.jobs,

@@ -92,10 +92,10 @@ export async function runScenarios(asked: RunRequest): Promise<RunOutcome> {
   const accel = await chooseAccel(request.accel);
   const collection = await collectRequest(request, files, accel.accel);
   const { tests } = collection;
-  const history = await readHistory(historyFileFor(request.out));
+  const history = await readHistory(historyFileFor(request.out), request.profile);
   const durations = expectedDurations(history, accel.accel);
   const order = (only?: string[]) => longestFirst(collection, durations, only).map((work) => work.file);
-  const info = newRunInfo(request.out, accel.accel, accel.reason, request.command);
+  const info = newRunInfo(request.out, accel.accel, accel.reason, request.command, request.profile);
   await writeRunInfo(request.out, { ...info, ...(knownFailures ? { knownFailures } : {}) });
   const today = info.startedAt.slice(0, 10);
   const expected = (test: Parameters<typeof expectedFailure>[0]) => expectedFailure(test, knownFailures?.entries ?? [], today) !== undefined;

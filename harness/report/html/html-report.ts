@@ -17,7 +17,7 @@ export async function htmlReport(runDir: string, results: Results, historyFile =
   const files = new Map<FinalTest, TestFiles>();
   for (const record of results.tests) files.set(record, await testFiles(runDir, record));
   const history = existsSync(historyFile)
-    ? { file: historyFile, entries: await readHistory(historyFile), current: historyEntry(results) }
+    ? { file: historyFile, entries: await readHistory(historyFile, results.run.profile), current: historyEntry(results) }
     : undefined;
   return reportPage({ results, filesOf: (record) => files.get(record)!, history, assets: assets() });
 }
