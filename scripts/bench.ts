@@ -1,6 +1,6 @@
-// npm run bench: boot-to-shell overhead against bare QEMU, wait latency, console throughput, checkpoints, the
-// example project's overhead (memtest86+ through bootproof against bare QEMU) and the crash-states rate. Prints
-// `name: value` lines.
+// npm run bench: the matrix's wall time (nightly and CI slice, measured and projected), boot-to-shell overhead
+// against bare QEMU, wait latency, console throughput, checkpoints, the example project's overhead (memtest86+
+// through bootproof against bare QEMU) and the crash-states rate. Prints `name: value` lines.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createTempFolder } from '../harness/qemu/temp-folder.ts';
@@ -15,6 +15,10 @@ import { BootPath } from '../harness/boot/boot-path.ts';
 import { benchCheckpoint } from './bench-checkpoint.ts';
 import { benchExample } from './bench-example.ts';
 import { benchCrashStates } from './bench-crash-states.ts';
+import { benchMatrix } from './bench-matrix.ts';
+
+// First, as it boots nothing: the nightly's and the CI slice's wall time.
+await benchMatrix();
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
 const config = loadVmConfig('amd64-bios');

@@ -135,8 +135,8 @@ export interface Matrix {
   list?: boolean;
 }
 
-/** Runs the scenarios, prints the outcome, and resolves to the exit status. */
-export async function runMatrix(values: Values<typeof matrixOptions>, matrix: Matrix): Promise<number> {
+/** The run request a command line makes: the matrix with the run options' values and defaults. */
+export function matrixRequest(values: Values<typeof matrixOptions>, matrix: Matrix): RunRequest {
   const slice = matrix.slice ?? 'full';
   if (slice !== 'ci' && slice !== 'full') throw new UsageError(`--slice: expected ci or full, got "${slice}"`);
   const out = resolve(values.out ?? join('reports', `${matrix.name}-${timestamp()}`));
@@ -145,7 +145,7 @@ export async function runMatrix(values: Values<typeof matrixOptions>, matrix: Ma
   // A machine that cannot take the media (e.g. --netboot without a NIC) stops the run before any boot.
   for (const machine of matrix.machines ?? []) withOverrides(loadVmConfig(machine), overrides);
   const settings = { ...matrix.settings, ...(Object.keys(overrides).length > 0 ? { BOOTPROOF_MACHINE_OVERRIDES: JSON.stringify(overrides) } : {}) };
-  const request: RunRequest = {
+  return {
     scenarios: matrix.scenarios,
     machines: matrix.machines,
     slice,
@@ -161,6 +161,12 @@ export async function runMatrix(values: Values<typeof matrixOptions>, matrix: Ma
     knownFailures: values['known-failures'],
     settings: keep ? { ...settings, BOOTPROOF_KEEP_ON_FAILURE: '1' } : settings,
   };
+}
+
+/** Runs the scenarios, prints the outcome, and resolves to the exit status. */
+export async function runMatrix(values: Values<typeof matrixOptions>, matrix: Matrix): Promise<number> {
+  const request = matrixRequest(values, matrix);
+  const out = request.out;
   if (matrix.list) {
     const after = (['retries', 'keep-on-failure'] as const).filter((o) => values[o] !== undefined);
     if (after.length > 0) {

@@ -29,10 +29,26 @@ export interface ListInput {
 
 /** What `asked` would run, as --list prints it: the scenario files are loaded, nothing boots, no folder is written. */
 export async function listScenarios(asked: RunRequest, command: string): Promise<string[]> {
+  return listLines(await listInput(asked, command));
+}
+
+/** What `asked` would take by the history: its tests, how many have no history, and the wall time with its jobs. */
+export async function projectRun(asked: RunRequest): Promise<{ tests: number; withoutHistory: number; wallMs: number }> {
+  const input = await listInput(asked, 'run');
+  const ordered = longestFirst(input.collection, expectedDurations(input.history, input.accel));
+  const tests = ordered.flatMap((work) => work.tests);
+  return {
+    tests: tests.length,
+    withoutHistory: tests.filter((t) => t.expectedMs === undefined).length,
+    wallMs: wallClockMs(ordered, input.jobs) * input.repeat,
+  };
+}
+
+async function listInput(asked: RunRequest, command: string): Promise<ListInput> {
   const { request, files, knownFailures } = checkedRequest(asked);
   const collection = await collectRequest(request, files, request.accel);
   const historyFile = historyFileFor(request.out);
-  return listLines({
+  return {
     command,
     collection,
     history: await readHistory(historyFile, request.profile),
@@ -46,7 +62,7 @@ export async function listScenarios(asked: RunRequest, command: string): Promise
     shard: request.shard,
     knownFailures: knownFailures?.entries,
     today: new Date().toISOString().slice(0, 10),
-  });
+  };
 }
 
 /** The lines --list prints: what the run is, where durations come from, a line per test, and the total. */
