@@ -32,7 +32,7 @@ export const matrixOptions = {
 export const matrixUsage = `  --accel kvm|tcg|auto   accelerator (auto: KVM only if a probe boot proves it works)
   --retries N            run a failed test again up to N times (default 1); passing on a retry is "flaky"
   --repeat N             run every selected test N times to shake out races; differing results are "flaky"
-  -j, --jobs N           scenario files run at the same time (default: one per core, as free memory allows)
+  -j, --jobs N           tests run at the same time (default: one per core, as free memory allows)
   --shard i/n            run only the i-th of n stable slices of the matrix (join them with report merge)
   --variant V            fixture variant (${fixtureVariants.join(', ')})
   --profile P            target profile (fixture, openbsd-resflash, or a .json file)

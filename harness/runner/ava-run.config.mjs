@@ -1,5 +1,5 @@
 // ava's settings for the runner's test processes: package.json's, with the file order the runner chose
-// (BOOTPROOF_FILE_ORDER, a JSON list of paths; see longest-first.ts).
+// (BOOTPROOF_FILE_ORDER, a JSON list of paths; see lanes.ts).
 import { readFileSync } from 'node:fs';
 
 const { ava } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));

@@ -30,20 +30,20 @@ const input: ListInput = {
   slice: 'full', profile: 'fixture', variant: 'normal', today: '2026-12-01',
 };
 
-test('--list shows each test in the order it would start, what it took the last time, each skip with its reason, and the total', (t) => {
+test('--list shows each test in the order the jobs are dealt them, what it took the last time, each skip with its reason, and the total', (t) => {
   t.deepEqual(listLines(input), [
     'nightly: 5 tests to run on 3 machines, 1 skipped (slice full, profile fixture, variant normal); nothing is booted',
     "expected durations: each test's latest run in reports/history.jsonl (2 runs, the latest 2026-12-01 11:26 UTC under tcg)",
     '',
     '  machine     scenario                          expected',
+    '  ppc64-ofw   power-cut                         no history',
     '  amd64-bios  power-cut                         2m37s',
     '  amd64-bios  power-cut:catches-unsafe-upgrade  0m22s',
-    '  ppc64-ofw   power-cut                         no history',
     '  amd64-bios  boot                              0m14s',
     '  macppc-ofw  boot-to-loader                    0m07s',
     '  macppc-ofw  boot                              skipped: needs a shell; macppc-ofw boots only to the loader',
     '',
-    'total: 5 tests, at least 3m19s of machine time (1 with no history, unknown), at least 2m59s with 2 jobs at a time, 1 skipped',
+    'total: 5 tests, at least 3m19s of machine time (1 with no history, unknown), at least 2m37s with 2 jobs at a time, 1 skipped',
   ]);
 });
 
@@ -59,7 +59,7 @@ test('--list with --repeat counts each test that often, and marks a known failur
   const lines = listLines({ ...input, collection: { ...collection, tests: collection.tests.slice(0, 3) }, repeat: 3, knownFailures: known });
   t.is(lines[0], 'nightly: 2 tests to run on 2 machines, each 3 times, 1 skipped (slice full, profile fixture, variant normal); nothing is booted');
   t.true(lines.includes('  amd64-bios  boot            0m14s  (known failure until 2026-12-31: SeaBIOS hangs (#12))'), lines.join('\n'));
-  t.is(lines.at(-1), 'total: 2 tests, 1m01s of machine time, 1m01s with 2 jobs at a time, 1 skipped');
+  t.is(lines.at(-1), 'total: 2 tests, 1m01s of machine time, 0m41s with 2 jobs at a time, 1 skipped', 'the two tests of one file run side by side');
 });
 
 test.serial('nightly --list and run --list load the scenarios, read the history beside the report folder, and write nothing', async (t) => {

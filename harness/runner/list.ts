@@ -5,7 +5,7 @@ import type { KnownFailure } from '../results/model.ts';
 import type { Collection } from './collect.ts';
 import { checkedRequest, collectRequest, type RunRequest } from './run.ts';
 import { expectedDurations } from './durations.ts';
-import { longestFirst, wallClockMs } from './longest-first.ts';
+import { dealingOrder, planLanes, wallClockMs } from './lanes.ts';
 
 export interface ListInput {
   /** "nightly" or "run". */
@@ -35,12 +35,12 @@ export async function listScenarios(asked: RunRequest, command: string): Promise
 /** What `asked` would take by the history: its tests, how many have no history, and the wall time with its jobs. */
 export async function projectRun(asked: RunRequest): Promise<{ tests: number; withoutHistory: number; wallMs: number }> {
   const input = await listInput(asked, 'run');
-  const ordered = longestFirst(input.collection, expectedDurations(input.history, input.accel));
-  const tests = ordered.flatMap((work) => work.tests);
+  const lanes = planLanes(input.collection, expectedDurations(input.history, input.accel), input.jobs);
+  const tests = lanes.flatMap((lane) => lane.tests);
   return {
     tests: tests.length,
     withoutHistory: tests.filter((t) => t.expectedMs === undefined).length,
-    wallMs: wallClockMs(ordered, input.jobs) * input.repeat,
+    wallMs: wallClockMs(lanes) * input.repeat,
   };
 }
 
@@ -65,12 +65,11 @@ async function listInput(asked: RunRequest, command: string): Promise<ListInput>
   };
 }
 
-/** The lines --list prints: what the run is, where durations come from, a line per test, and the total. */
+/** The lines --list prints: what the run is, where durations come from, a line per test in the order the jobs are dealt them, and the total. */
 export function listLines(input: ListInput): string[] {
   const { collection, history, repeat } = input;
   const durations = expectedDurations(history, input.accel);
-  const ordered = longestFirst(collection, durations);
-  const toRun = ordered.flatMap((work) => work.tests);
+  const toRun = dealingOrder(collection, durations);
   const skipped = collection.tests.filter((t) => t.skip !== undefined);
   const machines = new Set(collection.tests.map((t) => t.machine));
   const what = [`slice ${input.slice}`, `profile ${input.profile}`, `variant ${input.variant}`, ...(input.shard ? [`shard ${input.shard}`] : [])];
@@ -87,7 +86,7 @@ export function listLines(input: ListInput): string[] {
   const widths = [0, 1].map((i) => Math.max(i === 0 ? 'machine'.length : 'scenario'.length, ...rows.map((r) => r[i]!.length)));
   const row = ([machine, scenario, expected]: [string, string, string]) => `  ${machine.padEnd(widths[0]!)}  ${scenario.padEnd(widths[1]!)}  ${expected}`;
   lines.push(row(['machine', 'scenario', 'expected']), ...rows.map(row), '');
-  lines.push(total(toRun.map((t) => t.expectedMs), wallClockMs(ordered, input.jobs) * repeat, input.jobs, repeat, skipped.length));
+  lines.push(total(toRun.map((t) => t.expectedMs), wallClockMs(planLanes(collection, durations, input.jobs)) * repeat, input.jobs, repeat, skipped.length));
   return lines;
 }
 

@@ -24,7 +24,7 @@ import { parseShard } from '../scenario/selection.ts';
 import { scenarioFile } from './scenario-files.ts';
 import { collectTests, type Collection } from './collect.ts';
 import { expectedDurations } from './durations.ts';
-import { longestFirst } from './longest-first.ts';
+import { planLanes, type Lane } from './lanes.ts';
 import { packageDir, preloads } from './bootproof-package.ts';
 import type { DeclaredTest } from '../scenario/scenario.ts';
 import { sharedStatesFolder } from '../scenario/start-states.ts';
@@ -43,7 +43,7 @@ export interface RunRequest {
   retries: number;
   /** Runs of every selected test (to shake out races); differing results make a test flaky. */
   repeat: number;
-  /** Scenario files run at the same time (each runs its own tests one after the other). */
+  /** Tests run at the same time: the jobs, each an ava process running its share of the tests one after another. */
   jobs: number;
   /** "i/n": run only this stable slice of the matrix. */
   shard?: string;
@@ -94,7 +94,7 @@ export async function runScenarios(asked: RunRequest): Promise<RunOutcome> {
   const { tests } = collection;
   const history = await readHistory(historyFileFor(request.out), request.profile);
   const durations = expectedDurations(history, accel.accel);
-  const order = (only?: string[]) => longestFirst(collection, durations, only).map((work) => work.file);
+  const lanes = (only?: string[]) => planLanes(collection, durations, request.jobs, only);
   const info = newRunInfo(request.out, accel.accel, accel.reason, request.command, request.profile);
   await writeRunInfo(request.out, { ...info, ...(knownFailures ? { knownFailures } : {}) });
   const today = info.startedAt.slice(0, 10);
@@ -106,7 +106,7 @@ export async function runScenarios(asked: RunRequest): Promise<RunOutcome> {
   let interrupted = false;
   const onSignal = (signal: NodeJS.Signals) => {
     interrupted = true;
-    current?.kill(signal);
+    for (const ava of current) ava.kill(signal);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -118,13 +118,13 @@ export async function runScenarios(asked: RunRequest): Promise<RunOutcome> {
   try {
     let attempt = 1;
     for (; attempt <= request.repeat && !interrupted; attempt++) {
-      exitCode = Math.max(exitCode, await runAva(request, order(), accel.accel, attempt, [], output));
+      exitCode = Math.max(exitCode, await runLanes(request, lanes(), accel.accel, attempt, output));
     }
     for (const last = attempt + request.retries; attempt < last && !interrupted; attempt++) {
       const failed = failedTitles(await readRecords(request.out), expected);
       if (failed.length === 0) break;
       console.log(`bootproof: retrying ${failed.length} failed test${failed.length === 1 ? '' : 's'} (attempt ${attempt})`);
-      exitCode = await runAva(request, order(failed), accel.accel, attempt, failed, output);
+      exitCode = await runLanes(request, lanes(failed), accel.accel, attempt, output);
     }
   } finally {
     output.stop();
@@ -151,8 +151,8 @@ function pathOrName(nameOrPath: string, suffix: string): string {
   return isPath(nameOrPath, suffix) ? resolve(nameOrPath) : nameOrPath;
 }
 
-/** The ava run in progress, which a signal to the runner is passed on to. */
-let current: ResultPromise | undefined;
+/** The ava processes in progress, which a signal to the runner is passed on to. */
+const current = new Set<ResultPromise>();
 
 /** The settings a test process reads (see scenario/selection.ts and scenario/scenario.ts). */
 function avaEnv(request: RunRequest, accel: string, attempt: number): Record<string, string> {
@@ -171,27 +171,57 @@ function avaEnv(request: RunRequest, accel: string, attempt: number): Record<str
   };
 }
 
-/** One ava run over the scenario files, started in the order given; `only` limits it to those test titles (a retry). */
-async function runAva(request: RunRequest, files: string[], accel: string, attempt: number, only: string[], output: OutputSink): Promise<number> {
-  current = execa(process.execPath, [avaCli, ...avaArguments(files, request.jobs, only)], {
+/** The lanes' ava processes side by side, each running its tests one after another; resolves to the worst exit status. */
+async function runLanes(request: RunRequest, lanes: Lane[], accel: string, attempt: number, output: OutputSink): Promise<number> {
+  const codes = await Promise.all(lanes.map((lane) => runAva(request, lane, accel, attempt, output)));
+  return Math.max(0, ...codes);
+}
+
+/** One lane's ava process: its files in its order, only its titles selected. */
+async function runAva(request: RunRequest, lane: Lane, accel: string, attempt: number, output: OutputSink): Promise<number> {
+  const ava = execa(process.execPath, [avaCli, ...avaArguments(lane.files, lane.titles)], {
     cwd: packageDir,
     stdin: 'inherit',
     reject: false,
-    env: { ...avaEnv(request, accel, attempt), ...fileOrderEnv(files), ...(process.stdout.isTTY ? { FORCE_COLOR: '1' } : {}) },
+    env: { ...avaEnv(request, accel, attempt), ...fileOrderEnv(lane.files), ...(process.stdout.isTTY ? { FORCE_COLOR: '1' } : {}) },
   });
-  current.stdout?.on('data', (chunk: Buffer) => output.print(process.stdout, withoutConfigNotice(chunk.toString())));
-  current.stderr?.on('data', (chunk: Buffer) => output.print(process.stderr, chunk));
-  const { exitCode = 1 } = await current;
-  current = undefined;
+  current.add(ava);
+  // Whole lines only, so that the lanes' lines do not cut into each other.
+  const stdout = wholeLines((text) => output.print(process.stdout, withoutConfigNotice(text)));
+  const stderr = wholeLines((text) => output.print(process.stderr, text));
+  ava.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk.toString()));
+  ava.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
+  const { exitCode = 1 } = await ava;
+  stdout.end();
+  stderr.end();
+  current.delete(ava);
   return exitCode;
 }
 
-/** ava's arguments (after its CLI) for `files`, `jobs` of them at a time, limited to the titles in `only` when any. */
-export function avaArguments(files: string[], jobs: number, only: string[]): string[] {
+/** Passes text on in whole lines; `end` passes on what is left. */
+function wholeLines(emit: (text: string) => void): { push(text: string): void; end(): void } {
+  let pending = '';
+  return {
+    push(text) {
+      pending += text;
+      const cut = pending.lastIndexOf('\n') + 1;
+      if (cut === 0) return;
+      emit(pending.slice(0, cut));
+      pending = pending.slice(cut);
+    },
+    end() {
+      if (pending !== '') emit(pending);
+      pending = '';
+    },
+  };
+}
+
+/** ava's arguments (after its CLI) for `files`, one at a time, limited to the titles in `only` when any. */
+export function avaArguments(files: string[], only: string[]): string[] {
   const match = only.flatMap((title) => ['--match', title]);
   // One argument: ava's parser would take a separate "--import=..." for an option of its own.
   const imports = `--node-arguments=${preloads.map((m) => `--import=${m}`).join(' ')}`;
-  return ['--config', avaConfig, '--verbose', imports, '--concurrency', String(jobs), ...match, ...files];
+  return ['--config', avaConfig, '--verbose', imports, '--concurrency', '1', ...match, ...files];
 }
 
 /** ava's own output less its notice that it reads the runner's settings file (it is always so). */

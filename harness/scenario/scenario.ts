@@ -16,6 +16,7 @@ import { inShard, machineChoices, machinesFor, selectionFromEnv, type ScenarioMe
 import { TestMachine } from './test-machine.ts';
 import { SharedStates, sharedStatesFolder } from './start-states.ts';
 import { describeError } from './describe-error.ts';
+import { avaSkipTitle } from './skip-title.ts';
 
 export type ScenarioBody = (t: ExecutionContext, vm: TestMachine) => Promise<void>;
 
@@ -59,7 +60,7 @@ export function scenario(meta: ScenarioMeta, body: ScenarioBody): void {
     else if (inShard(title, selection.shard)) {
       // The runner records the skip with its reason; ava shows it as skipped, the reason in the title.
       tests.push({ scenario: meta.name, machine: config.name, title, skip });
-      test.skip(`${title} (skipped: ${skip})`, () => undefined);
+      test.skip(avaSkipTitle(title, skip), () => undefined);
     }
   }
   // The variants are broken fixtures: a user's images have none.

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { execa } from 'execa';
 import { expectedDurations } from './durations.ts';
-import { longestFirst, wallClockMs } from './longest-first.ts';
+import { dealingOrder, planLanes, wallClockMs } from './lanes.ts';
 import { avaArguments, avaCli, fileOrderEnv } from './run.ts';
 import { packageDir } from './bootproof-package.ts';
 import type { Collection } from './collect.ts';
@@ -49,27 +49,43 @@ test('a test takes what its latest run took; a skip is no run; runs under the sa
   t.is(expectedDurations(kvmLater).get('boot\namd64-bios'), 2_000, 'no accelerator asked: the latest run');
 });
 
-test('files start longest first, a file with a test the history never saw before all others', (t) => {
-  const ordered = longestFirst(collection, expectedDurations(history, 'tcg'));
-  t.deepEqual(ordered.map((w) => w.file), ['/s/metadata.test.ts', '/s/power-cut.test.ts', '/s/boot.test.ts', '/s/console.test.ts']);
-  t.deepEqual(ordered.map((w) => [w.knownMs, w.unknown]), [[0, 1], [179_000, 0], [15_000, 0], [9_000, 0]]);
-  t.deepEqual(ordered[2]!.tests.map((x) => x.title), ['boot on amd64-bios'], 'a skipped test takes no time');
+test('tests are dealt longest first, a test the history never saw before all others; a skip is not dealt', (t) => {
+  const order = dealingOrder(collection, expectedDurations(history, 'tcg'));
+  t.deepEqual(order.map((x) => [x.title, x.expectedMs]), [
+    ['metadata on amd64-ipxe', undefined],
+    ['power-cut on amd64-bios', 157_000],
+    ['power-cut:catches-unsafe-upgrade on amd64-bios', 22_000],
+    ['boot on amd64-bios', 15_000],
+    ['console on ppc64-ofw', 6_000],
+    ['console on amd64-bios', 3_000],
+  ]);
 });
 
-test('without a history the order is the files\' names, the same in every run and every shard', (t) => {
-  const ordered = longestFirst(collection, new Map());
-  t.deepEqual(ordered.map((w) => w.file), ['/s/boot.test.ts', '/s/console.test.ts', '/s/metadata.test.ts', '/s/power-cut.test.ts']);
+test("one long file's tests run side by side: each test goes to the job with the least work", (t) => {
+  const lanes = planLanes(collection, expectedDurations(history, 'tcg'), 2);
+  t.deepEqual(lanes.map((l) => l.titles.filter((x) => !x.includes('skipped'))), [
+    ['metadata on amd64-ipxe', 'power-cut:catches-unsafe-upgrade on amd64-bios', 'boot on amd64-bios', 'console on ppc64-ofw', 'console on amd64-bios'],
+    ['power-cut on amd64-bios'],
+  ]);
+  t.deepEqual(lanes[0]!.files, ['/s/metadata.test.ts', '/s/power-cut.test.ts', '/s/boot.test.ts', '/s/console.test.ts'], 'power-cut runs in both jobs');
+  t.deepEqual(lanes[1]!.files, ['/s/power-cut.test.ts']);
+  t.true(lanes[0]!.titles.includes('boot on macppc-ofw (skipped: needs a shell)'), 'the first job selects the skips, so ava shows them as skipped');
+  t.is(wallClockMs(lanes), 157_000, 'power-cut on amd64-bios alone on one job; the rest on the other');
+  t.is(wallClockMs(planLanes(collection, expectedDurations(history, 'tcg'), 1)), 203_000);
 });
 
-test('a retry orders the files by the tests it runs again', (t) => {
-  const ordered = longestFirst(collection, expectedDurations(history, 'tcg'), ['console on ppc64-ofw', 'boot on amd64-bios']);
-  t.deepEqual(ordered.slice(0, 2).map((w) => [w.file, w.knownMs]), [['/s/boot.test.ts', 15_000], ['/s/console.test.ts', 6_000]]);
+test('without a history the tests are dealt by title, the same in every run and every shard', (t) => {
+  const lanes = planLanes(collection, new Map(), 2);
+  t.deepEqual(lanes.map((l) => l.tests.map((x) => x.title)), [
+    ['boot on amd64-bios', 'console on ppc64-ofw', 'power-cut on amd64-bios'],
+    ['console on amd64-bios', 'metadata on amd64-ipxe', 'power-cut:catches-unsafe-upgrade on amd64-bios'],
+  ]);
 });
 
-test('the wall-clock estimate gives each file to the first free job', (t) => {
-  const ordered = longestFirst(collection, expectedDurations(history, 'tcg'));
-  t.is(wallClockMs(ordered, 1), 203_000);
-  t.is(wallClockMs(ordered, 2), 179_000, 'power-cut on one job; boot and console after metadata on the other');
+test('a retry deals only the tests it runs again, and no skip', (t) => {
+  const lanes = planLanes(collection, expectedDurations(history, 'tcg'), 2, ['console on ppc64-ofw', 'boot on amd64-bios']);
+  t.deepEqual(lanes.map((l) => l.titles), [['boot on amd64-bios'], ['console on ppc64-ofw']]);
+  t.deepEqual(planLanes(collection, expectedDurations(history, 'tcg'), 4, ['boot on amd64-bios']).length, 1, 'no empty job');
 });
 
 test('ava starts the files in the order the runner gives, also where a CI would have ava split them', async (t) => {
@@ -86,7 +102,7 @@ test('ava starts the files in the order the runner gives, also where a CI would 
   const own = fileURLToPath(new URL('./scenario-files.test.ts', import.meta.url));
   const order = [gamma!, own, alpha!];
   for (const ci of [{}, { CI: 'true', CI_NODE_INDEX: '0', CI_NODE_TOTAL: '3' }]) {
-    const { all, exitCode } = await execa(process.execPath, [avaCli, ...avaArguments(order, 1, [])], {
+    const { all, exitCode } = await execa(process.execPath, [avaCli, ...avaArguments(order, [])], {
       cwd: packageDir, reject: false, all: true, env: { ...fileOrderEnv(order), ...ci },
     });
     t.is(exitCode, 0, all);
