@@ -92,16 +92,25 @@ ${matrixUsage}`,
     const overrides = await overridesFrom(values);
     const out = resolve(values.out ?? join('reports', `nightly-${timestamp()}`));
     const legs = nightlyLegs(values.profile);
+    // An interrupted leg (the run's own handler stops its tests) ends the nightly: the next leg does not start.
+    let interrupted = false;
+    const interrupt = () => (interrupted = true);
+    process.on('SIGINT', interrupt).on('SIGTERM', interrupt);
     let exitCode = 0;
-    for (const [i, leg] of legs.entries()) {
-      if (legs.length > 1) console.log(`nightly: profile ${leg.profile}${leg.machines ? ` on ${leg.machines.join(', ')}` : ', every machine'}`);
-      const code = await runMatrix(
-        { ...values, profile: leg.profile, out: i === 0 ? out : `${out}-${leg.profile}` },
-        { name: 'nightly', scenarios: scenarioNames(), machines: leg.machines, slice: values.slice, overrides, list: values.list },
-      );
-      exitCode = Math.max(exitCode, code);
+    try {
+      for (const [i, leg] of legs.entries()) {
+        if (interrupted) break;
+        if (legs.length > 1) console.log(`nightly: profile ${leg.profile}${leg.machines ? ` on ${leg.machines.join(', ')}` : ', every machine'}`);
+        const code = await runMatrix(
+          { ...values, profile: leg.profile, out: i === 0 ? out : `${out}-${leg.profile}` },
+          { name: 'nightly', scenarios: scenarioNames(), machines: leg.machines, slice: values.slice, overrides, list: values.list },
+        );
+        exitCode = Math.max(exitCode, code);
+      }
+    } finally {
+      process.off('SIGINT', interrupt).off('SIGTERM', interrupt);
     }
-    return exitCode;
+    return interrupted ? Math.max(exitCode, 1) : exitCode;
   },
 });
 
