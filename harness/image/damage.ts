@@ -81,7 +81,9 @@ async function miscountFreeBlocks(image: string, partition: Region): Promise<str
   const free = /Group\s+0:[^\n]*\n\s*(\d+) free blocks/.exec(stats.stdout)?.[1];
   if (free === undefined) throw new BootproofError(`debugfs could not read group 0 of ${target}: ${stats.stderr.trim()}`);
   const wrong = Number(free) + 1;
-  const set = await execa('debugfs', ['-w', '-R', `set_bg 0 free_blocks_count ${wrong}`, target], { reject: false });
+  // With group descriptor checksums (ext4's metadata_csum) the checksum is made to match: the count alone is wrong.
+  const commands = `set_bg 0 free_blocks_count ${wrong}\nset_bg 0 checksum calc\n`;
+  const set = await execa('debugfs', ['-w', '-f', '-', target], { reject: false, input: commands });
   const errors = set.stderr.split('\n').filter((line) => line && !line.startsWith('debugfs '));
   if (set.exitCode !== 0 || errors.length > 0) throw new BootproofError(`debugfs could not set group 0's free blocks in ${target}: ${errors.join('; ')}`);
   return `group 0's free-block count set to ${wrong} (it has ${free})`;
