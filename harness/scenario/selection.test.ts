@@ -45,6 +45,6 @@ test('a scenario that needs provoked failures is skipped, with the reason, under
   t.is(whyNotOn(needs, bios, loadProfile('fixture')), undefined, 'the fixture profile names damages for two of its patterns');
   t.is(
     whyNotOn(needs, bios, loadProfile('generic')),
-    'needs fail-fast patterns with a "provokedBy" damage; profile generic has none (add one to a failFast entry, see the README\'s profile keys)',
+    'needs fail-fast patterns with a "provokedBy" damage; profile generic has none (give a failFast entry the damage that provokes it: root-unreadable, cfg-unmountable, cfg-inconsistent, init-unreadable)',
   );
 });

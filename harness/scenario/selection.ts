@@ -3,6 +3,7 @@ import { hasLoaderPrompt, loadVmConfig, machineNames, type Depth, type VmConfig 
 import { UsageError } from '../errors.ts';
 import { overridesFromEnv, withOverrides } from '../config/overrides.ts';
 import { loadProfile, type TargetProfile } from '../config/profile.ts';
+import { damageNames } from '../config/damages.ts';
 
 export interface ScenarioMeta {
   name: string;
@@ -74,7 +75,7 @@ export function inShard(title: string, shard: Shard | undefined): boolean {
 /** Why the scenario cannot run on the machine with the profile (depth, loader prompt, write log, disks, ...), or undefined when it can. */
 export function whyNotOn(meta: ScenarioMeta, config: VmConfig, profile?: TargetProfile): string | undefined {
   if (meta.needs?.includes('provoked-failures') && profile && !profile.failFast.some((f) => f.provokedBy)) {
-    return `needs fail-fast patterns with a "provokedBy" damage; profile ${profile.name} has none (add one to a failFast entry, see the README's profile keys)`;
+    return `needs fail-fast patterns with a "provokedBy" damage; profile ${profile.name} has none (give a failFast entry the damage that provokes it: ${damageNames.join(', ')})`;
   }
   if (meta.depth === 'full' && config.depth !== 'full') return `needs a shell; ${config.name} boots only to the loader`;
   if (meta.needs?.includes('loader-prompt') && !hasLoaderPrompt(config)) {
