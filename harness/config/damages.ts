@@ -4,6 +4,7 @@ export const damages = {
   'cfg-unmountable': "/cfg's first 4 KiB zeroed: no superblock, so it cannot be mounted",
   'cfg-inconsistent': "/cfg's (ext2/3/4) free-block count of group 0 made wrong: it mounts, but a read-only fsck fails",
   'init-unreadable': "the block addresses of the root's /sbin/init (FFS) pointed past the partition's end: the file cannot be read",
+  'init-not-executable': "the first block of the file the root's /sbin/init resolves to zeroed: no program the kernel can start",
 } as const;
 
 export type Damage = keyof typeof damages;

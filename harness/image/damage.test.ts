@@ -9,6 +9,7 @@ import { loadProfile } from '../config/profile.ts';
 import { findPartition } from '../disk/root-partition.ts';
 import { sha256File } from '../disk/sha256.ts';
 import { makeDamagedImage } from './damage.ts';
+import { readExtFile } from './ext-file.ts';
 import { readFfsFile } from './ffs-file.ts';
 import { identifyFilesystem } from './filesystem.ts';
 import { makeSmallDisk } from './testdata/small-disk.ts';
@@ -73,6 +74,31 @@ test('init-unreadable makes the file /sbin/init links to unreadable on an FFS ro
   t.is(await readFfsFile(damaged.path, root.startByte, root.bytes, '/bin/busybox'), undefined, 'its blocks lie past the partition');
   t.is((await readFfsFile(damaged.path, root.startByte, root.bytes, '/etc/motd'))?.toString(), 'hello\n', 'other files still read');
   t.regex(damaged.done, /direct block addresses of \/sbin\/init/);
+});
+
+test('init-not-executable zeroes the first block of /sbin/init on an ext root, and of the file it links to on an FFS root', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'bp-damage-'));
+  const program = `\x7fELF${'x'.repeat(9000)}`;
+  const { image } = await makeSmallDisk(dir, { bootConf: 'set device=hd0d\n', rootFiles: { 'sbin/init': program, 'etc/motd': 'hello\n' } });
+  const root = (await findPartition(image, '5'))!;
+  const ext = await makeDamagedImage(image, 'init-not-executable', profile, join(dir, 'ext.img'));
+  const init = await readExtFile(ext.path, root.startByte, '/sbin/init');
+  const block = Number(/zeroed the first (\d+) bytes of \/sbin\/init /.exec(ext.done)?.[1]);
+  t.is(block, 1024, `the block of this small ext4 is 1 KiB: ${ext.done}`);
+  t.is(init?.length, program.length, 'the file keeps its size');
+  t.true(init?.subarray(0, block).every((b) => b === 0), 'its first block is zeros: no ELF header');
+  t.is(init?.subarray(block).toString(), program.slice(block), 'the rest is as it was');
+  t.is((await readExtFile(ext.path, root.startByte, '/etc/motd'))?.toString(), 'hello\n');
+
+  const ffs = gunzipSync(readFileSync(new URL('./testdata/ffs1-makefs-init.img.gz', import.meta.url)));
+  const file = await open(image, 'r+');
+  await file.write(ffs, 0, ffs.length, root.startByte);
+  await file.close();
+  const damaged = await makeDamagedImage(image, 'init-not-executable', profile, join(dir, 'ffs.img'));
+  const busybox = await readFfsFile(damaged.path, root.startByte, root.bytes, '/bin/busybox');
+  t.true(busybox?.subarray(0, 8192).every((b) => b === 0), 'the first 8 KiB block of bin/busybox is zeros');
+  t.true(busybox?.subarray(8192).every((b, i) => b === ((i + 8192) * 7) % 251), 'its other blocks are as they were');
+  t.regex(damaged.done, /the file \/sbin\/init resolves to/);
 });
 
 test('a damage the image cannot take is refused saying why', async (t) => {

@@ -1,12 +1,14 @@
 // A copy of a disk image with one damage of a fixed set (config/damages.ts) done on the host, before any boot: what
 // a target profile's fail-fast patterns name as provoking them.
 import { open } from 'node:fs/promises';
+import { posix } from 'node:path';
 import { execa } from 'execa';
 import { damages, type Damage } from '../config/damages.ts';
 import type { TargetProfile } from '../config/profile.ts';
 import { BootproofError, UsageError } from '../errors.ts';
 import { imageFormat } from '../disk/overlay.ts';
 import { bootContent, bootLayout, type BootLayout, type Region } from './boot-content.ts';
+import { extFileBlocks } from './ext-file.ts';
 import { ffsBlockAddresses } from './ffs-file.ts';
 import { identifyFilesystem } from './filesystem.ts';
 
@@ -24,7 +26,7 @@ export async function makeDamagedImage(image: string, damage: Damage, profile: P
   if ((await imageFormat(image)) === 'qcow2') await execa('qemu-img', ['convert', '-U', '-O', 'raw', image, out]);
   else await execa('cp', ['--sparse=always', '--reflink=auto', image, out]);
   const layout = await bootLayout(out, profile.partitions, profile.commands.bootConf);
-  const target = damage === 'root-unreadable' || damage === 'init-unreadable' ? await bootedRoot(out, layout, profile) : await cfgPartition(out, layout);
+  const target = damage.startsWith('cfg-') ? await cfgPartition(out, layout) : await bootedRoot(out, layout, profile);
   const where = `partition ${target.name} (byte ${target.startByte})`;
   switch (damage) {
     case 'root-unreadable':
@@ -37,6 +39,11 @@ export async function makeDamagedImage(image: string, damage: Damage, profile: P
       return { path: out, done: `${damage}: ${await miscountFreeBlocks(out, target)} on /cfg, ${where}` };
     case 'init-unreadable':
       return { path: out, done: `${damage}: ${await misplaceBlocks(out, target, '/sbin/init')} on root ${where}` };
+    case 'init-not-executable': {
+      const first = await firstBlock(out, target, '/sbin/init');
+      await writeAt(out, first.byte, Buffer.alloc(first.bytes));
+      return { path: out, done: `${damage}: zeroed the first ${first.bytes} bytes of ${first.file} on root ${where}` };
+    }
   }
 }
 
@@ -101,4 +108,27 @@ async function misplaceBlocks(image: string, partition: Region, path: string): P
   }
   await writeAt(image, found.byte, addresses);
   return `the ${found.count} direct block addresses of ${path} set to fragment ${past}, past the partition's end`;
+}
+
+/** The first data block of the file `path` resolves to (its last symbolic link followed on ext, every one on FFS). */
+async function firstBlock(image: string, partition: Region, path: string): Promise<{ byte: number; bytes: number; file: string }> {
+  const kind = (await identifyFilesystem(image, partition.startByte, partition.bytes))?.kind;
+  if (kind === 'ffs1' || kind === 'ffs2') {
+    const found = await ffsBlockAddresses(image, partition.startByte, partition.bytes, path);
+    if (found && found.firstBlock.bytes > 0) return { ...found.firstBlock, file: `the file ${path} resolves to` };
+  } else if (kind?.startsWith('ext')) {
+    const file = await extLinkTarget(image, partition.startByte, path);
+    const found = file && (await extFileBlocks(image, partition.startByte, file));
+    if (file && found) return { byte: partition.startByte + found.blocks[0]! * found.blockSize, bytes: found.blockSize, file: file === path ? file : `${file}, the file ${path} resolves to` };
+  }
+  throw new UsageError(`init-not-executable needs a root (ext or FFS) holding a file at ${path}; partition ${partition.name} (${kind ?? 'no filesystem'}) has none`);
+}
+
+/** The path `path` resolves to on an ext filesystem (debugfs follows the links before the last component itself). */
+async function extLinkTarget(image: string, startByte: number, path: string, depth = 0): Promise<string | undefined> {
+  const stat = await execa('debugfs', ['-R', `stat ${path}`, `${image}?offset=${startByte}`], { reject: false });
+  if (/Type: regular/.test(stat.stdout)) return path;
+  const target = /Type: symlink/.test(stat.stdout) ? /^Fast link dest: "(.*)"$/m.exec(stat.stdout)?.[1] : undefined;
+  if (target === undefined || depth >= 8) return undefined;
+  return extLinkTarget(image, startByte, posix.resolve(posix.dirname(path), target), depth + 1);
 }

@@ -49,6 +49,8 @@ export interface FfsBlockAddresses {
   byte: number;
   count: number;
   width: 4 | 8;
+  /** Where the file's data begins in the image, and how many of its bytes the first block holds (whole fragments). */
+  firstBlock: { byte: number; bytes: number };
 }
 
 /**
@@ -60,7 +62,13 @@ export async function ffsBlockAddresses(image: string, startByte: number, bytes:
     const found = await resolvePath(read, geometry, path, true);
     if (!found || (found.inode.mode & IFMT) !== IFREG) return undefined;
     const width = geometry.ffs2 ? 8 : 4;
-    return { byte: startByte + found.at + (geometry.ffs2 ? 112 : 40), count: DIRECT_BLOCKS, width };
+    const first = Math.min(geometry.bsize, Math.ceil(found.inode.size / geometry.fsize) * geometry.fsize);
+    return {
+      byte: startByte + found.at + (geometry.ffs2 ? 112 : 40),
+      count: DIRECT_BLOCKS,
+      width,
+      firstBlock: { byte: startByte + found.inode.direct[0]! * geometry.fsize, bytes: first },
+    };
   });
 }
 

@@ -42,9 +42,9 @@ test("a scenario that needs A/B roots is skipped, with the reason, on a machine 
 test('a scenario that needs provoked failures is skipped, with the reason, under a profile whose fail-fast patterns name no damage', (t) => {
   const needs: ScenarioMeta = { ...meta, needs: ['provoked-failures'] };
   const bios = loadVmConfig('amd64-bios');
-  t.is(whyNotOn(needs, bios, loadProfile('fixture')), undefined, 'the fixture profile names damages for two of its patterns');
+  t.is(whyNotOn(needs, bios, loadProfile('fixture')), undefined, 'the fixture profile names a damage for each of its patterns');
   t.is(
     whyNotOn(needs, bios, loadProfile('generic')),
-    'needs fail-fast patterns with a "provokedBy" damage; profile generic has none (give a failFast entry the damage that provokes it: root-unreadable, cfg-unmountable, cfg-inconsistent, init-unreadable)',
+    'needs fail-fast patterns with a "provokedBy" damage; profile generic has none (give a failFast entry the damage that provokes it: root-unreadable, cfg-unmountable, cfg-inconsistent, init-unreadable, init-not-executable)',
   );
 });
