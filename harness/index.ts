@@ -27,6 +27,8 @@ export { createTempFolder, type TempFolder } from './qemu/temp-folder.ts';
 export { readPartitions, type Partition } from './disk/mbr.ts';
 export { findPartition, type PartitionExtent } from './disk/root-partition.ts';
 export { makeBadInputs, type BadInputs } from './disk/bad-inputs.ts';
+export { makeDamagedImage, type DamagedImage } from './image/damage.ts';
+export { damages, type Damage } from './config/damages.ts';
 
 // Recorded disk writes (QEMU blklogwrites) and the crash states they allow.
 export { readWriteLog, replay, flushPoints, findMarks, phaseAt, type WriteLog, type Mark, type ReplayRange } from './disk/write-log.ts';

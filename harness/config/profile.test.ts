@@ -149,3 +149,32 @@ test('each fail-fast pattern of the OpenBSD profile fires first on the failure i
   t.regex(panic, ddb.regex, 'after the panic comes ddb: "Stopped at", the trace, the ddb{0}> prompt');
   t.false(ddb.regex.test('Stopped at      db_enter+0x14:  popq    %rbp\n'), 'without ddb\'s prompt, a "Stopped at" line is not taken for ddb');
 });
+
+// Console transcripts recorded from the damaged-boot scenario, one per damage a built-in profile names (provokedBy):
+// testdata/damaged-boot/<profile>--<damage>.txt, the boot of the image with that damage up to the fail-fast line.
+test('each fail-fast pattern a built-in profile marks with provokedBy is the first to fire on a recorded boot with that damage', (t) => {
+  let checked = 0;
+  for (const name of ['fixture', 'openbsd-resflash']) {
+    const profile = loadProfile(name);
+    for (const { name: pattern, provokedBy } of profile.failFast.filter((f) => f.provokedBy)) {
+      const file = new URL(`./testdata/damaged-boot/${name}--${provokedBy}.txt`, import.meta.url);
+      const fired = profile.failFast
+        .map((f) => ({ name: f.name, index: readFileSync(file, 'utf8').search(f.regex) }))
+        .filter((f) => f.index >= 0)
+        .sort((a, b) => a.index - b.index)[0]?.name;
+      t.is(fired, pattern, `${name}: the boot with ${provokedBy} fires "${pattern}" first`);
+      checked++;
+    }
+  }
+  t.is(checked, 7, 'four damages on the OpenBSD profile, three on the fixture\'s');
+});
+
+test('a failFast entry names a known damage, and one damage provokes one pattern', (t) => {
+  const raw = JSON.parse(readFileSync(new URL('./profiles/fixture.json', import.meta.url), 'utf8'));
+  raw.failFast[0].provokedBy = 'cut-power';
+  t.throws(() => parseProfile('mine', 'mine.json', raw), { message: /^mine\.json: failFast\[0\]\.provokedBy: expected one of "root-unreadable", "cfg-unmountable", .*got "cut-power"/ });
+  raw.failFast[0].provokedBy = 'root-unreadable';
+  t.throws(() => parseProfile('mine', 'mine.json', raw), {
+    message: 'mine.json: failFast: two patterns name "provokedBy": "root-unreadable"; a damage provokes one of them, keep it on that one',
+  });
+});

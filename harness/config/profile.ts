@@ -4,13 +4,20 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { parseConfig, readJsonFile } from './config-file.ts';
-import { count, flag, keyName, pattern, schemaKey, section, text, texts, whole } from './schema-parts.ts';
+import { count, flag, keyName, oneOf, pattern, schemaKey, section, text, texts, whole } from './schema-parts.ts';
+import { damageNames } from './damages.ts';
 import { isPath, namedFiles, type NamedFile } from './named-files.ts';
 import { userFolders } from './user-folder.ts';
 import { UsageError } from '../errors.ts';
 
-/** A console pattern that ends any wait at once, e.g. a kernel panic. */
-const failFastSchema = section({ name: text(), regex: pattern() });
+/** A console pattern that ends any wait at once, e.g. a kernel panic; `provokedBy`, a damage of the image that makes it appear. */
+const failFastSchema = section({
+  name: text(),
+  regex: pattern(),
+  provokedBy: oneOf(damageNames)
+    .optional()
+    .describe(`A damage of the image that makes this pattern appear at boot (the damaged-boot scenario): ${damageNames.join(', ')}`),
+});
 export type FailFastPattern = z.output<typeof failFastSchema>;
 
 const sections = {
@@ -153,6 +160,9 @@ export function parseProfile(name: string, file: string, raw: unknown): TargetPr
   if (profile.identify.command && !profile.identify.commandPattern) {
     throw new UsageError(`${file}: identify: "command" needs "commandPattern"`);
   }
+  const provoked = profile.failFast.map((f) => f.provokedBy).filter((d) => d !== undefined);
+  const twice = provoked.find((d, i) => provoked.indexOf(d) !== i);
+  if (twice) throw new UsageError(`${file}: failFast: two patterns name "provokedBy": "${twice}"; a damage provokes one of them, keep it on that one`);
   const { rootCommand, rootPattern } = profile.identify;
   if (Boolean(rootCommand) !== Boolean(rootPattern)) throw new UsageError(`${file}: identify: "rootCommand" and "rootPattern" go together`);
   if (rootPattern && !/\(\?<source>/.test(rootPattern.source)) {

@@ -1,6 +1,7 @@
 // Reads the head of one file from an FFS1 or FFS2 filesystem inside an image, without mounting it
 // (sys/ufs/ffs/fs.h, sys/ufs/ufs/dinode.h, sys/ufs/ufs/dir.h; little-endian, 4.4BSD directory format).
 import { open } from 'node:fs/promises';
+import { posix } from 'node:path';
 import { identifyFilesystem } from './filesystem.ts';
 
 const SUPERBLOCK_BYTES = 1400;
@@ -8,6 +9,7 @@ const ROOT_INODE = 2;
 const IFMT = 0o170000;
 const IFDIR = 0o040000;
 const IFREG = 0o100000;
+const IFLNK = 0o120000;
 const DIRECT_BLOCKS = 12;
 
 interface Geometry {
@@ -35,6 +37,42 @@ interface Inode {
  * no such regular file, or the bytes asked for lie beyond its direct blocks or outside `bytes`.
  */
 export async function readFfsFile(image: string, startByte: number, bytes: number, path: string, maxBytes = 65536): Promise<Buffer | undefined> {
+  return withFfs(image, startByte, bytes, async (read, geometry) => {
+    const found = await resolvePath(read, geometry, path, false);
+    if (!found || (found.inode.mode & IFMT) !== IFREG) return undefined;
+    return await readData(read, geometry, found.inode, Math.min(found.inode.size, maxBytes));
+  });
+}
+
+/** Where an inode's direct block addresses lie in the image, and the width of each (4 bytes on FFS1, 8 on FFS2). */
+export interface FfsBlockAddresses {
+  byte: number;
+  count: number;
+  width: 4 | 8;
+  /** Where the file's data begins in the image, and how many of its bytes the first block holds (whole fragments). */
+  firstBlock: { byte: number; bytes: number };
+}
+
+/**
+ * The direct block addresses of the regular file `path` resolves to (symbolic links followed) in the FFS at
+ * `startByte`, or undefined when there is no FFS or no such file.
+ */
+export async function ffsBlockAddresses(image: string, startByte: number, bytes: number, path: string): Promise<FfsBlockAddresses | undefined> {
+  return withFfs(image, startByte, bytes, async (read, geometry) => {
+    const found = await resolvePath(read, geometry, path, true);
+    if (!found || (found.inode.mode & IFMT) !== IFREG) return undefined;
+    const width = geometry.ffs2 ? 8 : 4;
+    const first = Math.min(geometry.bsize, Math.ceil(found.inode.size / geometry.fsize) * geometry.fsize);
+    return {
+      byte: startByte + found.at + (geometry.ffs2 ? 112 : 40),
+      count: DIRECT_BLOCKS,
+      width,
+      firstBlock: { byte: startByte + found.inode.direct[0]! * geometry.fsize, bytes: first },
+    };
+  });
+}
+
+async function withFfs<T>(image: string, startByte: number, bytes: number, use: (read: Reader, g: Geometry) => Promise<T | undefined>): Promise<T | undefined> {
   const kind = (await identifyFilesystem(image, startByte, bytes))?.kind;
   if (kind !== 'ffs1' && kind !== 'ffs2') return undefined;
   const file = await open(image, 'r');
@@ -46,19 +84,32 @@ export async function readFfsFile(image: string, startByte: number, bytes: numbe
       return bytesRead === length ? buffer : undefined;
     };
     const geometry = await readGeometry(read, kind === 'ffs2');
-    if (!geometry) return undefined;
-    let inode = await readInode(read, geometry, ROOT_INODE);
-    for (const name of path.split('/').filter(Boolean)) {
-      if (!inode || (inode.mode & IFMT) !== IFDIR) return undefined;
-      const directory = await readData(read, geometry, inode, inode.size);
-      const number = directory && lookup(directory, name);
-      inode = number ? await readInode(read, geometry, number) : undefined;
-    }
-    if (!inode || (inode.mode & IFMT) !== IFREG) return undefined;
-    return await readData(read, geometry, inode, Math.min(inode.size, maxBytes));
+    return geometry && (await use(read, geometry));
   } finally {
     await file.close();
   }
+}
+
+/** The inode `path` names and its offset in the filesystem; with `follow`, symbolic links (short ones, kept in the inode) are followed. */
+async function resolvePath(read: Reader, g: Geometry, path: string, follow: boolean, depth = 0): Promise<{ inode: Inode; at: number } | undefined> {
+  let found = await readInode(read, g, ROOT_INODE);
+  const names = path.split('/').filter(Boolean);
+  for (const [i, name] of names.entries()) {
+    if (!found || (found.inode.mode & IFMT) !== IFDIR) return undefined;
+    const directory = await readData(read, g, found.inode, found.inode.size);
+    const number = directory && lookup(directory, name);
+    found = number ? await readInode(read, g, number) : undefined;
+    if (follow && found && (found.inode.mode & IFMT) === IFLNK) {
+      // A short target is kept where the block addresses would be (an inode with no blocks), a longer one in a block.
+      const data = found.blocks === 0 ? found.inline.subarray(0, found.inode.size) : await readData(read, g, found.inode, found.inode.size);
+      if (depth >= 8 || !data || data.length !== found.inode.size) return undefined;
+      const target = data.toString('utf8');
+      const parent = target.startsWith('/') ? [] : names.slice(0, i);
+      const joined = posix.normalize(`/${[...parent, target].join('/')}/${names.slice(i + 1).join('/')}`);
+      return resolvePath(read, g, joined, follow, depth + 1);
+    }
+  }
+  return found;
 }
 
 type Reader = (offset: number, length: number) => Promise<Buffer | undefined>;
@@ -84,17 +135,20 @@ async function readGeometry(read: Reader, ffs2: boolean): Promise<Geometry | und
   return sane ? g : undefined;
 }
 
-async function readInode(read: Reader, g: Geometry, number: number): Promise<Inode | undefined> {
+async function readInode(read: Reader, g: Geometry, number: number): Promise<{ inode: Inode; at: number; inline: Buffer; blocks: number } | undefined> {
   const cg = Math.floor(number / g.ipg);
   const cgStart = g.fpg * cg + (g.ffs2 ? 0 : g.cgoffset * (cg & ~g.cgmask));
   const indexInCg = number % g.ipg;
   const fragment = cgStart + g.iblkno + Math.floor(indexInCg / g.inopb) * g.frag;
   const size = g.ffs2 ? 256 : 128;
-  const raw = await read(fragment * g.fsize + (indexInCg % g.inopb) * size, size);
+  const at = fragment * g.fsize + (indexInCg % g.inopb) * size;
+  const raw = await read(at, size);
   if (!raw) return undefined;
   const direct = [];
   for (let i = 0; i < DIRECT_BLOCKS; i++) direct.push(g.ffs2 ? Number(raw.readBigInt64LE(112 + 8 * i)) : raw.readInt32LE(40 + 4 * i));
-  return { mode: raw.readUInt16LE(0), size: Number(raw.readBigUInt64LE(g.ffs2 ? 16 : 8)), direct };
+  const inline = g.ffs2 ? raw.subarray(112, 232) : raw.subarray(40, 100);
+  const blocks = g.ffs2 ? Number(raw.readBigUInt64LE(24)) : raw.readInt32LE(104);
+  return { inode: { mode: raw.readUInt16LE(0), size: Number(raw.readBigUInt64LE(g.ffs2 ? 16 : 8)), direct }, at, inline, blocks };
 }
 
 /** The first `length` bytes of the inode's data, from its direct blocks (a hole reads as zeros). */

@@ -18,7 +18,7 @@ const metaSchema = section({
   detects: z
     .array(section({ variant: text(), failure: regex(), machines: texts().optional() }), { error: 'expected an array of { variant, failure, machines? }' })
     .optional(),
-  needs: z.array(oneOf(['loader-prompt', 'write-log', 'firmware-nvram', 'network', 'ab-roots']), { error: 'expected an array of strings' }).optional(),
+  needs: z.array(oneOf(['loader-prompt', 'write-log', 'firmware-nvram', 'network', 'ab-roots', 'provoked-failures']), { error: 'expected an array of strings' }).optional(),
   extraDisks: count().optional(),
 });
 

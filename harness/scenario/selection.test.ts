@@ -2,6 +2,7 @@ import test from 'ava';
 import { qualifies, whyNotOn, type ScenarioMeta } from './selection.ts';
 import { loadVmConfig } from '../config/vm-config.ts';
 import { withOverrides } from '../config/overrides.ts';
+import { loadProfile } from '../config/profile.ts';
 
 const meta: ScenarioMeta = { name: 'x', description: 'x', depth: 'full', ci: [], timeoutMinutes: 1 };
 
@@ -36,4 +37,14 @@ test("a scenario that needs A/B roots is skipped, with the reason, on a machine 
   t.true(qualifies({ ...meta, needs: ['ab-roots'] }, loadVmConfig('amd64-bios')), 'the fixture has them');
   t.regex(whyNotOn({ ...meta, needs: ['ab-roots'] }, mine) ?? '', /needs A\/B root images to upgrade to; amd64-bios boots \/images\/mine\.qcow2 without them \(to check A\/B, run bootproof validate/);
   t.true(qualifies(meta, mine), 'a scenario that only powers on and waits runs');
+});
+
+test('a scenario that needs provoked failures is skipped, with the reason, under a profile whose fail-fast patterns name no damage', (t) => {
+  const needs: ScenarioMeta = { ...meta, needs: ['provoked-failures'] };
+  const bios = loadVmConfig('amd64-bios');
+  t.is(whyNotOn(needs, bios, loadProfile('fixture')), undefined, 'the fixture profile names a damage for each of its patterns');
+  t.is(
+    whyNotOn(needs, bios, loadProfile('generic')),
+    'needs fail-fast patterns with a "provokedBy" damage; profile generic has none (give a failFast entry the damage that provokes it: root-unreadable, cfg-unmountable, cfg-inconsistent, init-unreadable, init-not-executable)',
+  );
 });

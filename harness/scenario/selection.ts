@@ -2,6 +2,8 @@
 import { hasLoaderPrompt, loadVmConfig, machineNames, type Depth, type VmConfig } from '../config/vm-config.ts';
 import { UsageError } from '../errors.ts';
 import { overridesFromEnv, withOverrides } from '../config/overrides.ts';
+import { loadProfile, type TargetProfile } from '../config/profile.ts';
+import { damageNames } from '../config/damages.ts';
 
 export interface ScenarioMeta {
   name: string;
@@ -21,9 +23,10 @@ export interface ScenarioMeta {
    * What the machine must offer beyond the depth: `loader-prompt`, the image's own interactive loader (`boot>`);
    * `write-log`, a boot disk whose writes QEMU's blklogwrites can record (virtio); `firmware-nvram`, a firmware
    * that keeps its boot setting across QEMU restarts; `network`, a NIC with the VM's boot server and metadata service;
-   * `ab-roots`, the A/B images to upgrade to (`vm.fixture`), which a run booting a user's image (`--image`) has not.
+   * `ab-roots`, the A/B images to upgrade to (`vm.fixture`), which a run booting a user's image (`--image`) has not;
+   * `provoked-failures`, a target profile with fail-fast patterns that name the damage provoking them (`provokedBy`).
    */
-  needs?: ('loader-prompt' | 'write-log' | 'firmware-nvram' | 'network' | 'ab-roots')[];
+  needs?: ('loader-prompt' | 'write-log' | 'firmware-nvram' | 'network' | 'ab-roots' | 'provoked-failures')[];
   /** The most disks the scenario attaches besides the boot disk at one power-on (machines with fewer do not run it). */
   extraDisks?: number;
 }
@@ -69,8 +72,11 @@ export function inShard(title: string, shard: Shard | undefined): boolean {
   return hash % shard.count === shard.index - 1;
 }
 
-/** Why the scenario cannot run on the machine (depth, loader prompt, write log, disks), or undefined when it can. */
-export function whyNotOn(meta: ScenarioMeta, config: VmConfig): string | undefined {
+/** Why the scenario cannot run on the machine with the profile (depth, loader prompt, write log, disks, ...), or undefined when it can. */
+export function whyNotOn(meta: ScenarioMeta, config: VmConfig, profile?: TargetProfile): string | undefined {
+  if (meta.needs?.includes('provoked-failures') && profile && !profile.failFast.some((f) => f.provokedBy)) {
+    return `needs fail-fast patterns with a "provokedBy" damage; profile ${profile.name} has none (give a failFast entry the damage that provokes it: ${damageNames.join(', ')})`;
+  }
   if (meta.depth === 'full' && config.depth !== 'full') return `needs a shell; ${config.name} boots only to the loader`;
   if (meta.needs?.includes('loader-prompt') && !hasLoaderPrompt(config)) {
     return `needs the loader prompt; ${config.name}'s firmware loads the kernel itself`;
@@ -100,13 +106,14 @@ export function qualifies(meta: ScenarioMeta, config: VmConfig): boolean {
 export function machineChoices(meta: ScenarioMeta, selection: RunSelection): { config: VmConfig; skip?: string }[] {
   const configs = new Map<string, VmConfig>();
   const overrides = overridesFromEnv();
+  const profile = meta.needs?.includes('provoked-failures') ? loadProfile(process.env.BOOTPROOF_PROFILE ?? 'fixture') : undefined;
   for (const config of (selection.machines ?? machineNames()).map((m) => withOverrides(loadVmConfig(m), overrides))) {
     if (!configs.has(config.name)) configs.set(config.name, config);
   }
   return [...configs.values()]
     .sort((a, b) => a.name.localeCompare(b.name))
     .filter((config) => selection.slice === 'full' || meta.ci.includes(config.name))
-    .map((config) => ({ config, skip: whyNotOn(meta, config) }));
+    .map((config) => ({ config, skip: whyNotOn(meta, config, profile) }));
 }
 
 export function machinesFor(meta: ScenarioMeta, selection: RunSelection): VmConfig[] {
