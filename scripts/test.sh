@@ -14,7 +14,7 @@ echo "test: scenarios (CI slice: every scenario family, every machine at least o
 stamp=$(date -u +%Y%m%d-%H%M%S)
 node bin/bootproof.js nightly --slice ci --profile fixture --out "reports/test-$stamp"
 echo "test: the OpenBSD path (the openbsd-resflash profile on the OpenBSD-shaped fixture)" >&2
-node bin/bootproof.js run --profile openbsd-resflash --machine amd64-bios --scenario boot,upgrade,failover --out "reports/test-$stamp-openbsd"
+node bin/bootproof.js run --profile openbsd-resflash --machine amd64-bios --scenario boot,upgrade,failover,damaged-boot --out "reports/test-$stamp-openbsd"
 echo "test: the OpenBSD path on UEFI (upgrade: OVMF, BOOTX64's boot>, the flip to root e and back)" >&2
 node bin/bootproof.js run --profile openbsd-resflash --machine amd64-uefi --scenario upgrade --out "reports/test-$stamp-openbsd-uefi"
 echo "test: the example project (examples/memtest from the npm pack tarball in an empty folder, on SeaBIOS and OVMF)" >&2
