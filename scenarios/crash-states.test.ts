@@ -171,9 +171,11 @@ scenario(
     await rm(baseImage, { force: true });
 
     // Pass 2: boot each distinct content once, up to `jobs` at once, those a crash after the success line can leave
-    // first. In the CI slice no boot starts once a state has failed: one failure is the verdict.
+    // first. In the CI slice, and on a broken fixture (which the test must catch), no boot starts once a state has
+    // failed: one failure is the verdict.
     const jobs = Math.max(1, Number(process.env.BOOTPROOF_STATE_JOBS ?? 1));
-    const stopAtFailure = process.env.BOOTPROOF_SLICE === 'ci';
+    const brokenFixture = vm.hasFixture && vm.fixture.manifest.variant !== 'normal';
+    const stopAtFailure = process.env.BOOTPROOF_SLICE === 'ci' || brokenFixture;
     const queue = [...distinct.values()].sort((a, b) => Number(b.afterSuccess) - Number(a.afterSuccess) || a.n - b.n);
     const failedYet = () => rows.some((r) => r.outcome === 'failed');
     let booted = 0;
@@ -181,7 +183,7 @@ scenario(
       for (let next = queue.shift(); next; next = queue.shift()) {
         const entry = next;
         if (stopAtFailure && failedYet()) {
-          for (const { row } of entry.rows) row.reason = 'an earlier state failed (the CI slice stops there)';
+          for (const { row } of entry.rows) row.reason = `an earlier state failed (${brokenFixture ? 'the broken fixture is caught' : 'the CI slice stops there'})`;
         } else {
           booted++;
           const result = await vm.step(`state ${entry.n}/${states.length}: ${entry.description}`, () => bootState(vm, entry.image, `state-${entry.n}`, layout));
