@@ -56,7 +56,11 @@ export class QemuProcess {
     if (this.alive) this.pty.write(data);
   }
 
-  /** SIGKILL of the whole process group (`timeout` and QEMU): a power cut, nothing is flushed. */
+  /**
+   * SIGKILL of the whole process group (`timeout` and QEMU): a power cut, nothing is flushed. Resolves once the group
+   * is gone: `timeout` can die before QEMU, which then still holds its disk images' locks for a moment, and the next
+   * QEMU on the same disk would fail to get them.
+   */
   async kill(): Promise<ExitInfo> {
     if (this.alive) {
       try {
@@ -65,6 +69,21 @@ export class QemuProcess {
         // already gone
       }
     }
-    return this.exited;
+    const exit = await this.exited;
+    await groupGone(this.pid, 5_000);
+    return exit;
+  }
+}
+
+/** Waits until no process of the group `pgid` is left, for at most `ms` (a zombie nobody reaps would count as left). */
+async function groupGone(pgid: number, ms: number): Promise<void> {
+  const until = performance.now() + ms;
+  while (performance.now() < until) {
+    try {
+      process.kill(-pgid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
