@@ -2,6 +2,7 @@
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Phases, Results, RunInfo, TestStatus } from '../results/model.ts';
+import { defaultProfile } from '../results/run-info.ts';
 
 export interface HistoryTest {
   scenario: string;
@@ -95,8 +96,6 @@ export function historyEntry(results: Results): HistoryEntry {
     })),
   };
 }
-
-const defaultProfile = 'fixture';
 
 /**
  * Reads every complete history line of runs through `profile`; a missing file is an empty history, a line cut by

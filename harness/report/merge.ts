@@ -5,7 +5,7 @@ import { UsageError } from '../errors.ts';
 import { writeAtomic } from '../atomic.ts';
 import { readRecords, recordsFile } from '../results/records.ts';
 import type { Results, RunInfo, TestRecord } from '../results/model.ts';
-import { readRunInfo, writeRunInfo } from '../results/run-info.ts';
+import { defaultProfile, readRunInfo, writeRunInfo } from '../results/run-info.ts';
 import { writeReport } from './write-report.ts';
 
 /** The run info of a merged folder: the shards' joined, plus where they came from. */
@@ -26,7 +26,7 @@ export async function mergeRunFolders(shardDirs: string[], outDir: string): Prom
   await checkOutDir(out);
   const shards: Shard[] = [];
   for (const dir of dirs) shards.push(await readShard(dir));
-  const profiles = [...new Set(shards.map((s) => s.info.profile ?? 'fixture'))];
+  const profiles = [...new Set(shards.map((s) => s.info.profile ?? defaultProfile))];
   if (profiles.length > 1) {
     throw new UsageError(
       `report merge: the folders ran through different profiles (${profiles.join(', ')}), whose cells would collide: merge the shards of one profile at a time (a nightly's OpenBSD leg is in DIR-openbsd-resflash)`,

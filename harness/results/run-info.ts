@@ -7,7 +7,10 @@ import { type RunInfo } from './model.ts';
 
 const runFile = (runDir: string) => join(runDir, 'run.json');
 
-export function newRunInfo(id: string, accel: string, accelReason: string, command: string, profile = 'fixture'): RunInfo {
+/** The profile of a run that names none (and of runs recorded before run.json held it). */
+export const defaultProfile = 'fixture';
+
+export function newRunInfo(id: string, accel: string, accelReason: string, command: string, profile = defaultProfile): RunInfo {
   return { id, startedAt: new Date().toISOString(), complete: false, accel, accelReason, host: hostname(), command, profile };
 }
 
