@@ -22,8 +22,6 @@ export interface Lane {
   titles: string[];
   /** The sum of the expected durations the history knows. */
   knownMs: number;
-  /** Tests the history has no duration for. */
-  unknown: number;
 }
 
 /** What a test the history never saw weighs when the lanes are balanced: the median known test, or a minute. */
@@ -75,7 +73,6 @@ function laneOf(tests: PlannedTest[]): Lane {
     files: [...new Set(tests.map((t) => t.file))],
     titles: tests.map((t) => t.title),
     knownMs: known.reduce((sum, ms) => sum + ms, 0),
-    unknown: tests.length - known.length,
   };
 }
 
