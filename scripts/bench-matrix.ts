@@ -43,6 +43,7 @@ async function projected(legs: { profile: string; machines?: string[] }[], slice
     ms += projection.wallMs;
     withoutHistory += projection.withoutHistory;
   }
+  if (ms === 0) return `unknown (projected, but the history has none of its ${withoutHistory} tests)`;
   return withoutHistory > 0 ? `${minutes(ms)} (projected; ${withoutHistory} tests without history not counted)` : `${minutes(ms)} (projected)`;
 }
 
