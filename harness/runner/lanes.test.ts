@@ -82,6 +82,34 @@ test('without a history the tests are dealt by title, the same in every run and 
   ]);
 });
 
+test('before the history knows a test, its time limit weighs it: the longest limits are dealt first and apart', (t) => {
+  const fresh: Collection = {
+    files: collection.files,
+    tests: [
+      cell('/s/boot.test.ts', 'boot', 'amd64-bios', undefined, 5),
+      cell('/s/boot.test.ts', 'boot', 'amd64-uefi', undefined, 5),
+      cell('/s/crash-states.test.ts', 'crash-states', 'amd64-bios', undefined, 120),
+      cell('/s/crash-states.test.ts', 'crash-states', 'amd64-uefi', undefined, 120),
+      cell('/s/power-cut.test.ts', 'power-cut', 'amd64-bios', undefined, 30),
+    ],
+  };
+  t.deepEqual(dealingOrder(fresh, new Map()).map((x) => x.title).slice(0, 3), [
+    'crash-states on amd64-bios', 'crash-states on amd64-uefi', 'power-cut on amd64-bios',
+  ]);
+  t.deepEqual(planLanes(fresh, new Map(), 2).map((l) => l.tests.map((x) => x.title)), [
+    ['crash-states on amd64-bios', 'power-cut on amd64-bios'],
+    ['crash-states on amd64-uefi', 'boot on amd64-bios', 'boot on amd64-uefi'],
+  ], 'the two crash-states run side by side from the start');
+
+  // Once the history knows some tests, an unknown one weighs its limit times the known tests' median share of theirs.
+  const known = new Map([['crash-states\namd64-bios', 600_000], ['boot\namd64-bios', 30_000], ['boot\namd64-uefi', 30_000]]);
+  const lanes = planLanes(fresh, known, 2);
+  t.deepEqual(lanes.map((l) => l.tests.map((x) => x.title)), [
+    ['crash-states on amd64-uefi', 'boot on amd64-bios', 'boot on amd64-uefi'],
+    ['power-cut on amd64-bios', 'crash-states on amd64-bios'],
+  ], 'unknown first: crash-states on amd64-uefi weighs 120 min × 0.1 = 12 min, power-cut 3 min; then the known 10 min joins power-cut');
+});
+
 test('a retry deals only the tests it runs again, and no skip', (t) => {
   const lanes = planLanes(collection, expectedDurations(history, 'tcg'), 2, ['console on ppc64-ofw', 'boot on amd64-bios']);
   t.deepEqual(lanes.map((l) => l.titles), [['boot on amd64-bios'], ['console on ppc64-ofw']]);

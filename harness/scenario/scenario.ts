@@ -26,6 +26,8 @@ export interface DeclaredTest {
   scenario: string;
   machine: string;
   title: string;
+  /** The scenario's time limit (`timeoutMinutes`): what the runner weighs a test by before the history knows it. */
+  timeoutMinutes: number;
   skip?: string;
 }
 
@@ -51,7 +53,7 @@ export function scenario(meta: ScenarioMeta, body: ScenarioBody): void {
   const variant = process.env.BOOTPROOF_VARIANT ?? 'normal';
   const register = (config: VmConfig, title: string, implementation: (t: ExecutionContext) => Promise<void>, recorded = meta.name) => {
     if (!inShard(title, selection.shard)) return;
-    tests.push({ scenario: recorded, machine: config.name, title });
+    tests.push({ scenario: recorded, machine: config.name, title, timeoutMinutes: meta.timeoutMinutes });
     test.serial(title, implementation);
   };
   for (const { config, skip } of machineChoices(meta, selection)) {
@@ -59,7 +61,7 @@ export function scenario(meta: ScenarioMeta, body: ScenarioBody): void {
     if (!skip) register(config, title, (t) => runOne(t, meta.name, meta, config, variant, body));
     else if (inShard(title, selection.shard)) {
       // The runner records the skip with its reason; ava shows it as skipped, the reason in the title.
-      tests.push({ scenario: meta.name, machine: config.name, title, skip });
+      tests.push({ scenario: meta.name, machine: config.name, title, timeoutMinutes: meta.timeoutMinutes, skip });
       test.skip(avaSkipTitle(title, skip), () => undefined);
     }
   }
