@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import type { Results } from '../harness/results/model.ts';
 
-/** Judged crash states (those sharing a boot included) per minute of the whole test: recording, upgrade and boots. */
+/**
+ * Crash states per minute of the whole test (recording, upgrade and boots): judged (those sharing a boot included),
+ * and distinct states booted.
+ */
 export async function benchCrashStates(out: string, maxStates: number): Promise<void> {
   const bin = new URL('../bin/bootproof.js', import.meta.url).pathname;
   const run = await execa('node', [bin, 'crash-states', '--machine', 'amd64-bios', '--max-states', String(maxStates), '-j', '1', '--out', out], { reject: false, all: true });
@@ -12,7 +15,9 @@ export async function benchCrashStates(out: string, maxStates: number): Promise<
   const test = results.tests.find((t) => t.scenario === 'crash-states');
   const counts = test?.data?.crashStateCounts as { judged: number; booted: number } | undefined;
   if (!test || !counts) throw new Error(`crash-states ran without its counts (exit ${run.exitCode}):\n${(run.all ?? '').slice(-2000)}`);
-  console.log(`crash states per minute: ${(counts.judged / (test.durationMs / 60_000)).toFixed(1)}`);
+  const minutes = test.durationMs / 60_000;
+  console.log(`crash_states_judged_per_min: ${(counts.judged / minutes).toFixed(1)}`);
+  console.log(`crash_states_booted_per_min: ${(counts.booted / minutes).toFixed(1)}`);
   console.log(`crash_states_judged: ${counts.judged}`);
   console.log(`crash_states_booted: ${counts.booted}`);
   console.log(`crash_states_status: ${test.status}`);
