@@ -14,8 +14,7 @@ const bootproof = (folder: UserFolder, ...args: string[]) =>
 const schemaOf = (file: string) => (JSON.parse(readFileSync(file, 'utf8')) as { $schema?: string }).$schema;
 
 test('init scaffolds a machine, a profile and a scenario that bootproof loads, lists and collects', async (t) => {
-  const folder = makeUserFolder();
-  t.teardown(() => folder.cleanup());
+  const folder = makeUserFolder(t);
   const { exitCode, stdout, stderr } = await bootproof(folder, 'init', '--name', 'lab-pc', '--machine', 'amd64-uefi');
   t.is(exitCode, 0, stderr);
   t.is(stdout, 'wrote vm-configs/lab-pc.json\nwrote profiles/lab-pc.json\nwrote scenarios/lab-pc.test.ts\nrun it: npx bootproof run --machine lab-pc --scenario lab-pc --profile lab-pc');
@@ -44,8 +43,7 @@ test('init scaffolds a machine, a profile and a scenario that bootproof loads, l
 });
 
 test('init never overwrites a file, and refuses names and options it cannot use, each with the fix', async (t) => {
-  const folder = makeUserFolder();
-  t.teardown(() => folder.cleanup());
+  const folder = makeUserFolder(t);
   const mine = folder.write('profiles/my-machine.json', '{ "description": "mine" }');
   const again = await bootproof(folder, 'init');
   t.is(again.exitCode, 2);
@@ -68,8 +66,7 @@ test('init never overwrites a file, and refuses names and options it cannot use,
 });
 
 test("init writes into the folders bootproof.config.json names, with each $schema relative to its file", async (t) => {
-  const folder = makeUserFolder();
-  t.teardown(() => folder.cleanup());
+  const folder = makeUserFolder(t);
   folder.write('test/machines/.keep', '');
   folder.write('test/profiles/.keep', '');
   writeFileSync(folder.write('bootproof.config.json', ''), JSON.stringify({ vmConfigs: ['test/machines'], profiles: ['test/profiles'] }));

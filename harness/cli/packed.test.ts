@@ -8,8 +8,7 @@ import { execa } from 'execa';
 import { checkout, makeUserFolder } from '../config/testdata/user-folder.ts';
 
 test('a packed bootproof runs a scenario of the repository it is installed in', async (t) => {
-  const user = makeUserFolder();
-  t.teardown(() => user.cleanup());
+  const user = makeUserFolder(t);
   const packed = await execa('npm', ['pack', '--json', '--pack-destination', user.root], { cwd: checkout });
   const [{ filename }] = JSON.parse(packed.stdout) as { filename: string }[];
   // The package replaces the link to the checkout that the user folder comes with.

@@ -27,8 +27,7 @@ function results(out: string): { tests: { title: string; status: string; error?:
 }
 
 test('bootproof machines lists the user folder\'s machines with their file, and its file wins over a built-in one', async (t) => {
-  const folder = makeUserFolder();
-  t.teardown(() => folder.cleanup());
+  const folder = makeUserFolder(t);
   const mine = folder.write('vm-configs/my-pc.json', myPc);
   const uefi = folder.write('vm-configs/amd64-uefi.json', myPc);
   const { exitCode, stdout } = await bootproof(folder, 'machines');
@@ -40,8 +39,7 @@ test('bootproof machines lists the user folder\'s machines with their file, and 
 });
 
 test('a bad bootproof.config.json stops bootproof with the file, the key and the fix', async (t) => {
-  const folder = makeUserFolder();
-  t.teardown(() => folder.cleanup());
+  const folder = makeUserFolder(t);
   const file = folder.write('bootproof.config.json', { scenario: ['tests'] });
   const { exitCode, stderr } = await bootproof(folder, 'machines');
   t.is(exitCode, 2);
@@ -49,8 +47,7 @@ test('a bad bootproof.config.json stops bootproof with the file, the key and the
 });
 
 test("bootproof run runs the user's scenario on the user's machine with the user's profile, by name and by path", async (t) => {
-  const folder = makeUserFolder();
-  t.teardown(() => folder.cleanup());
+  const folder = makeUserFolder(t);
   folder.write('vm-configs/my-pc.json', myPc);
   folder.write('profiles/mine.json', builtIn('harness/config/profiles/fixture.json'));
   folder.write('scenarios/mine.test.ts', scenarioFile('mine', 'my-pc', 'mine', folder.root));
@@ -70,8 +67,7 @@ test("bootproof run runs the user's scenario on the user's machine with the user
 });
 
 test("a user's scenario file declaring a built-in scenario's name is refused before any boot, naming both files", async (t) => {
-  const folder = makeUserFolder();
-  t.teardown(() => folder.cleanup());
+  const folder = makeUserFolder(t);
   folder.write('vm-configs/my-pc.json', myPc);
   const mine = folder.write('scenarios/my-upgrade.test.ts', scenarioFile('upgrade', 'my-pc', 'fixture', folder.root));
   const out = join(folder.root, 'report');

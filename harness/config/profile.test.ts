@@ -1,9 +1,10 @@
 import test from 'ava';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fill, loadProfile, parseProfile, profileNames } from './profile.ts';
 import { UsageError } from '../errors.ts';
 import { rootDeviceOf } from '../boot/witnesses.ts';
+import { testFolder } from '../testdata/test-folder.ts';
 
 // OpenBSD console text in the exact line formats that boot(8), the kernel and resflash print.
 const openbsd = (name: string) => readFileSync(new URL(`./testdata/${name}`, import.meta.url), 'utf8');
@@ -77,9 +78,7 @@ test('an unknown profile name lists the built-in ones', (t) => {
 });
 
 test('a profile from a file: a missing file, broken JSON, a typo, a missing or mistyped key are each named with the fix', async (t) => {
-  const { mkdtempSync, writeFileSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const dir = mkdtempSync(join(tmpdir(), 'bp-profile-'));
+  const dir = await testFolder(t, 'profile');
   const write = (name: string, value: unknown) => {
     const file = join(dir, name);
     writeFileSync(file, typeof value === 'string' ? value : JSON.stringify(value));

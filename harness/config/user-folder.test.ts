@@ -4,17 +4,17 @@ import { loadVmConfig, machineFiles, machineNames } from './vm-config.ts';
 import { loadProfile, profileNames } from './profile.ts';
 import { UsageError } from '../errors.ts';
 import { builtIn, makeUserFolder, type UserFolder } from './testdata/user-folder.ts';
+import type { Teardown } from '../testdata/test-folder.ts';
 
 /** A new user folder, prepared, as the user's folder until the test ends (the tests of this file run one at a time). */
-function inFolder(t: { teardown(f: () => void): void }, prepare: (folder: UserFolder) => void): UserFolder {
-  const folder = makeUserFolder();
+function inFolder(t: Teardown, prepare: (folder: UserFolder) => void): UserFolder {
+  const folder = makeUserFolder(t);
   prepare(folder);
   const saved = process.env.BOOTPROOF_USER_DIR;
   process.env.BOOTPROOF_USER_DIR = folder.root;
   t.teardown(() => {
     if (saved === undefined) delete process.env.BOOTPROOF_USER_DIR;
     else process.env.BOOTPROOF_USER_DIR = saved;
-    folder.cleanup();
   });
   return folder;
 }

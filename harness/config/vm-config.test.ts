@@ -1,9 +1,9 @@
 import test from 'ava';
-import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadVmConfig, machineNames, missingOnHost, parseVmConfig, vmConfigDir } from './vm-config.ts';
 import { UsageError } from '../errors.ts';
+import { testFolder } from '../testdata/test-folder.ts';
 
 const bios = () => JSON.parse(readFileSync(join(vmConfigDir, 'amd64-bios.json'), 'utf8'));
 
@@ -35,8 +35,8 @@ test('a wrong value is quoted with its type', (t) => {
   t.regex(kind.message, /x\.json: firmware\.kind: expected one of "seabios", "ovmf", "slof", "openbios", "u-boot", got "coreboot" \(string\)/);
 });
 
-test('unreadable JSON names the file', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'bp-vm-'));
+test('unreadable JSON names the file', async (t) => {
+  const dir = await testFolder(t, 'vm');
   writeFileSync(join(dir, 'broken.json'), '{ "arch": ');
   const error = t.throws(() => loadVmConfig(join(dir, 'broken.json')), { instanceOf: UsageError });
   t.regex(error.message, /broken\.json: cannot read the vm-config/);

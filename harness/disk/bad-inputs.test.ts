@@ -1,11 +1,11 @@
 import test from 'ava';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeBadInputs } from './bad-inputs.ts';
+import { testFolder } from '../testdata/test-folder.ts';
 
 test('each damaged input differs from the good .fs in exactly the promised way', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'bp-bad-'));
+  const dir = await testFolder(t, 'bad');
   const good = join(dir, 'good.fs');
   const content = Buffer.alloc(4 * 1048576);
   for (let i = 0; i < content.length; i++) content[i] = i % 251;

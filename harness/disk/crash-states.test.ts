@@ -1,9 +1,9 @@
 import test from 'ava';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { boundStates, countKinds, crashStates } from './crash-states.ts';
 import { readWriteLog, replay } from './write-log.ts';
+import { testFolder } from '../testdata/test-folder.ts';
 
 const FLUSH = 1;
 const FUA = 2;
@@ -28,8 +28,7 @@ function logOf(entries: { sector?: number; sectors?: number; flags?: number; dat
 }
 
 async function recorded(t: import('ava').ExecutionContext, entries: Parameters<typeof logOf>[0]) {
-  const dir = mkdtempSync(join(tmpdir(), 'bp-crash-states-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = await testFolder(t, 'crash-states');
   const logPath = join(dir, 'disk.log');
   writeFileSync(logPath, logOf(entries));
   const base = join(dir, 'base.raw');

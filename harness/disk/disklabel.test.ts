@@ -1,11 +1,11 @@
 import test from 'ava';
-import { mkdtemp, open } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeDisklabel, readDisklabel } from './disklabel.ts';
+import { testFolder } from '../testdata/test-folder.ts';
 
 test('reads the partitions of an OpenBSD disklabel at sector 1 of its MBR partition, offsets absolute', async (t) => {
-  const image = join(await mkdtemp(join(tmpdir(), 'bp-label-')), 'disk.img');
+  const image = join(await testFolder(t, 'label'), 'disk.img');
   const file = await open(image, 'w');
   await file.truncate(4 * 1048576);
   await file.write(makeDisklabel({ a: [128, 1024, 7], c: [0, 8192, 0], d: [2048, 2048, 7] }), 0, 512, 64 * 512 + 512);

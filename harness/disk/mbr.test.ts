@@ -1,13 +1,13 @@
 import test from 'ava';
-import { mkdtempSync, writeFileSync, truncateSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { readPartitions } from './mbr.ts';
 import { UsageError } from '../errors.ts';
+import { testFolder } from '../testdata/test-folder.ts';
 
 test('reads the fixture layout: primaries, the extended partition and three logical partitions', async (t) => {
-  const image = join(mkdtempSync(join(tmpdir(), 'bp-mbr-')), 'disk.img');
+  const image = join(await testFolder(t, 'mbr'), 'disk.img');
   writeFileSync(image, '');
   truncateSync(image, 161 * 1048576);
   const layout = [
@@ -24,7 +24,7 @@ test('reads the fixture layout: primaries, the extended partition and three logi
 });
 
 test('a file without an MBR is refused with the reason', async (t) => {
-  const file = join(mkdtempSync(join(tmpdir(), 'bp-mbr-')), 'junk.img');
+  const file = join(await testFolder(t, 'mbr'), 'junk.img');
   writeFileSync(file, Buffer.alloc(4096, 1));
   await t.throwsAsync(readPartitions(file), { instanceOf: UsageError, message: /junk\.img: no MBR/ });
 });

@@ -1,17 +1,16 @@
 import test from 'ava';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { createOverlay, rebaseOverlay, sha256OfDiskRange } from './overlay.ts';
+import { testFolder } from '../testdata/test-folder.ts';
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
 test('a range of the disk an overlay presents is hashed with the overlay\'s writes over its base', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'bp-overlay-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = await testFolder(t, 'overlay');
   const base = Buffer.alloc(1024 * 1024);
   for (let i = 0; i < base.length; i++) base[i] = i % 253;
   writeFileSync(join(dir, 'base.raw'), base);
@@ -28,8 +27,7 @@ test('a range of the disk an overlay presents is hashed with the overlay\'s writ
 });
 
 test('an overlay rebased onto the base image keeps what the overlay between them held, and needs it no more', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'bootproof-overlay-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const dir = await testFolder(t, 'overlay');
   const [base, middle, top] = ['base.img', 'middle.qcow2', 'top.qcow2'].map((name) => join(dir, name)) as [string, string, string];
   await writeFile(base, Buffer.alloc(1 << 20, 0x11));
   await createOverlay(base, middle);

@@ -1,13 +1,13 @@
 import test from 'ava';
-import { mkdtemp, open, truncate, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { open, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { makeDisklabel } from './disklabel.ts';
 import { findPartition } from './root-partition.ts';
+import { testFolder } from '../testdata/test-folder.ts';
 
 test('a partition is found by MBR number or by disklabel letter', async (t) => {
-  const image = join(await mkdtemp(join(tmpdir(), 'bp-part-')), 'disk.img');
+  const image = join(await testFolder(t, 'part'), 'disk.img');
   await writeFile(image, '');
   await truncate(image, 8 * 1048576);
   await execa('sfdisk', ['--quiet', image], { input: 'label: dos\nunit: sectors\nstart=64, size=2048, type=83\nstart=4096, size=8192, type=a6\n' });

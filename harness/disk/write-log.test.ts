@@ -1,10 +1,10 @@
-import test, { type ExecutionContext } from 'ava';
-import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import test from 'ava';
+import { appendFileSync, copyFileSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { applyEntries, findMarks, flushPoints, phaseAt, readWriteLog, replay, type WriteLog } from './write-log.ts';
 import { crashStates as allStates, type CrashStateOptions } from './crash-states.ts';
+import { testFolder } from '../testdata/test-folder.ts';
 
 /** The prefix states: the disk as of each flush point. */
 const crashStates = (log: WriteLog, options?: CrashStateOptions) => allStates(log, options).filter((s) => s.kind === 'prefix');
@@ -13,11 +13,6 @@ const KiB = 1024;
 const MiB = 1024 * KiB;
 const DISK_BYTES = 4 * MiB;
 
-function workDir(t: ExecutionContext): string {
-  const dir = mkdtempSync(join(tmpdir(), 'bp-write-log-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 interface RecordOptions {
   sectorSize?: number;
@@ -109,7 +104,7 @@ function markBlock(phase: string): Buffer {
 
 for (const sectorSize of [512, 4096]) {
   test(`replaying every entry over the base gives the final disk byte for byte (log sector ${sectorSize})`, async (t) => {
-    const dir = workDir(t);
+    const dir = await testFolder(t, 'write-log');
     const base = Buffer.alloc(DISK_BYTES);
     for (let i = 0; i < base.length; i++) base[i] = (i * 7) % 251;
     const { base: basePath, disk, log: logPath } = await record(
@@ -143,7 +138,7 @@ for (const sectorSize of [512, 4096]) {
 }
 
 test('the state at each flush point holds exactly the writes before it', async (t) => {
-  const dir = workDir(t);
+  const dir = await testFolder(t, 'write-log');
   const { base, disk, log: logPath } = await record(
     dir,
     ['write -P 0xa1 0 64k', 'flush', 'write -P 0xb2 1M 4k', 'write -P 0xc3 32k 8k', 'flush', 'write -P 0xd4 2M 4k'],
@@ -182,7 +177,7 @@ test('the state at each flush point holds exactly the writes before it', async (
 });
 
 test('consecutive FLUSHes with no write between them make one flush point', async (t) => {
-  const dir = workDir(t);
+  const dir = await testFolder(t, 'write-log');
   const { log: logPath } = await record(
     dir,
     ['write -P 1 0 4k', 'write -P 2 4k 4k', 'flush', 'write -P 3 8k 4k', 'flush'],
@@ -199,7 +194,7 @@ test('consecutive FLUSHes with no write between them make one flush point', asyn
 
 test('a log with no FLUSH yet has a zero superblock and is still read', async (t) => {
   for (const sectorSize of [512, 4096]) {
-    const dir = workDir(t);
+    const dir = await testFolder(t, 'write-log');
     const { base, disk, log: logPath } = await record(dir, ['write -P 0x5a 0 4k', 'write -P 0x5b 8k 4k'], { sectorSize, crash: true });
     t.deepEqual(bytesAt(logPath, 0, sectorSize), filled(sectorSize, 0));
     const log = await readWriteLog(logPath, { sectorSize });
@@ -214,7 +209,7 @@ test('a log with no FLUSH yet has a zero superblock and is still read', async (t
 });
 
 test('a cut log stops at its last whole entry; a bad header the superblock vouches for is corruption', async (t) => {
-  const dir = workDir(t);
+  const dir = await testFolder(t, 'write-log');
   const { log: logPath } = await record(dir, ['write -P 1 0 4k', 'flush', 'write -P 2 64k 64k'], { crash: true });
   const whole = readFileSync(logPath);
   const full = await readWriteLog(logPath);
@@ -256,7 +251,7 @@ test('a cut log stops at its last whole entry; a bad header the superblock vouch
 });
 
 test('marker writes name the phases and bound the upgrade window', async (t) => {
-  const dir = workDir(t);
+  const dir = await testFolder(t, 'write-log');
   const markOffset = DISK_BYTES - 4096;
   const imageWritten = join(dir, 'image-written.bin');
   writeFileSync(imageWritten, markBlock('image-written'));
@@ -297,7 +292,7 @@ test('marker writes name the phases and bound the upgrade window', async (t) => 
 });
 
 test('a hand-made log with 4096-byte log sectors: superblock size, DISCARD as zeroes, marks in 4096-byte sectors', async (t) => {
-  const dir = workDir(t);
+  const dir = await testFolder(t, 'write-log');
   const logPath = join(dir, 'hand.log');
   writeFileSync(
     logPath,

@@ -1,7 +1,6 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, open } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { execa } from 'execa';
@@ -13,12 +12,13 @@ import { readExtFile } from './ext-file.ts';
 import { readFfsFile } from './ffs-file.ts';
 import { identifyFilesystem } from './filesystem.ts';
 import { makeSmallDisk } from './testdata/small-disk.ts';
+import { testFolder } from '../testdata/test-folder.ts';
 
 const profile = loadProfile('fixture');
 
 /** The small resflash-layout disk (fixture profile: roots 5 and 6, /cfg 7), boot.conf naming hd0d. */
-async function disk() {
-  const dir = await mkdtemp(join(tmpdir(), 'bp-damage-'));
+async function disk(t: ExecutionContext) {
+  const dir = await testFolder(t, 'damage');
   const { image } = await makeSmallDisk(dir, { bootConf: 'set device=hd0d\n' });
   return { dir, image, sha256: await sha256File(image) };
 }
@@ -29,7 +29,7 @@ const kindAt = async (image: string, partition: string) => {
 };
 
 test('root-unreadable takes the superblock of the root boot.conf names, in a copy: the image and the other partitions stay as they were', async (t) => {
-  const { dir, image, sha256 } = await disk();
+  const { dir, image, sha256 } = await disk(t);
   const damaged = await makeDamagedImage(image, 'root-unreadable', profile, join(dir, 'damaged.img'));
   t.is(await kindAt(damaged.path, '5'), undefined, 'root d (boot.conf: set device=hd0d) has no filesystem left');
   t.is(await kindAt(damaged.path, '7'), 'ext4', '/cfg is untouched');
@@ -39,7 +39,7 @@ test('root-unreadable takes the superblock of the root boot.conf names, in a cop
 });
 
 test('cfg-unmountable takes /cfg\'s superblock and leaves the roots', async (t) => {
-  const { dir, image } = await disk();
+  const { dir, image } = await disk(t);
   const damaged = await makeDamagedImage(image, 'cfg-unmountable', profile, join(dir, 'damaged.img'));
   t.is(await kindAt(damaged.path, '7'), undefined);
   t.is(await kindAt(damaged.path, '5'), 'ext4');
@@ -47,7 +47,7 @@ test('cfg-unmountable takes /cfg\'s superblock and leaves the roots', async (t) 
 });
 
 test('cfg-inconsistent leaves /cfg a filesystem that a read-only e2fsck fails on its free-block count', async (t) => {
-  const { dir, image } = await disk();
+  const { dir, image } = await disk(t);
   const cfg = (await findPartition(image, '7'))!;
   const check = (path: string) => execa('e2fsck', ['-fn', `${path}?offset=${cfg.startByte}`], { reject: false });
   t.is((await check(image)).exitCode, 0, 'the fresh /cfg is clean');
@@ -60,7 +60,7 @@ test('cfg-inconsistent leaves /cfg a filesystem that a read-only e2fsck fails on
 });
 
 test('init-unreadable makes the file /sbin/init links to unreadable on an FFS root, and no other', async (t) => {
-  const { dir, image } = await disk();
+  const { dir, image } = await disk(t);
   // An FFS1 (makefs) with bin/busybox (20000 bytes, byte i = 7i mod 251), sbin/init -> ../bin/busybox, etc/motd.
   const ffs = gunzipSync(readFileSync(new URL('./testdata/ffs1-makefs-init.img.gz', import.meta.url)));
   const root = (await findPartition(image, '5'))!;
@@ -77,7 +77,7 @@ test('init-unreadable makes the file /sbin/init links to unreadable on an FFS ro
 });
 
 test('init-not-executable zeroes the first block of /sbin/init on an ext root, and of the file it links to on an FFS root', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'bp-damage-'));
+  const dir = await testFolder(t, 'damage');
   const program = `\x7fELF${'x'.repeat(9000)}`;
   const { image } = await makeSmallDisk(dir, { bootConf: 'set device=hd0d\n', rootFiles: { 'sbin/init': program, 'etc/motd': 'hello\n' } });
   const root = (await findPartition(image, '5'))!;
@@ -102,7 +102,7 @@ test('init-not-executable zeroes the first block of /sbin/init on an ext root, a
 });
 
 test('a damage the image cannot take is refused saying why', async (t) => {
-  const { dir, image } = await disk();
+  const { dir, image } = await disk(t);
   await t.throwsAsync(makeDamagedImage(image, 'init-unreadable', profile, join(dir, 'damaged.img')), {
     message: 'init-unreadable needs an FFS root holding /sbin/init; partition 5 has none',
   });

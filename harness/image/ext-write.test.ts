@@ -1,18 +1,18 @@
-import test from 'ava';
-import { chmod, copyFile, mkdir, mkdtemp, open, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import test, { type ExecutionContext } from 'ava';
+import { chmod, copyFile, mkdir, open, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { readExtFile } from './ext-file.ts';
 import { writeExtFile } from './ext-write.ts';
 import { refreshChecksumTrailer } from './checksum-trailer.ts';
 import { sha256File } from '../disk/sha256.ts';
+import { testFolder } from '../testdata/test-folder.ts';
 
 const MiB = 1048576;
 
 /** A 1 MiB gap, then a 4 MiB ext4 filesystem holding /resflash/upgrade.sh (0755) and /etc/motd. */
-async function smallImage(): Promise<{ dir: string; image: string }> {
-  const dir = await mkdtemp(join(tmpdir(), 'bp-ext-write-'));
+async function smallImage(t: ExecutionContext): Promise<{ dir: string; image: string }> {
+  const dir = await testFolder(t, 'ext-write');
   const staging = join(dir, 'staging');
   await mkdir(join(staging, 'resflash'), { recursive: true });
   await mkdir(join(staging, 'etc'));
@@ -29,7 +29,7 @@ async function smallImage(): Promise<{ dir: string; image: string }> {
 const inodeOf = async (image: string, path: string) => (await execa('debugfs', ['-R', `stat ${path}`, `${image}?offset=${MiB}`])).stdout;
 
 test('a file written into a copy of an image reads back changed, keeps its mode and owner, and the original stays as it was', async (t) => {
-  const { dir, image } = await smallImage();
+  const { dir, image } = await smallImage(t);
   const before = await sha256File(image);
   const copy = join(dir, 'copy.img');
   await copyFile(image, copy);
@@ -49,13 +49,13 @@ test('a file written into a copy of an image reads back changed, keeps its mode 
 });
 
 test('writing a file the filesystem does not hold, or a directory, fails naming it', async (t) => {
-  const { image } = await smallImage();
+  const { image } = await smallImage(t);
   await t.throwsAsync(writeExtFile(image, MiB, '/resflash/nothere.sh', 'x'), { message: /debugfs could not read \/resflash\/nothere\.sh/ });
   await t.throwsAsync(writeExtFile(image, MiB, '/etc', 'x'), { message: /\/etc is not a regular file/ });
 });
 
 test('the checksum trailer is rewritten for the changed contents, and a filesystem without one is left alone', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'bp-trailer-'));
+  const dir = await testFolder(t, 'trailer');
   const fs = join(dir, 'root-v2.fs');
   const data = Buffer.alloc(3 * 4096, 7);
   const trailer = Buffer.alloc(4096);

@@ -1,11 +1,10 @@
 import test from 'ava';
-import { mkdtemp, open, truncate, writeFile } from 'node:fs/promises';
+import { open, truncate, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { execa } from 'execa';
 import { createHash } from 'node:crypto';
 import { makeDisklabel } from '../disk/disklabel.ts';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspectImage } from './inspect.ts';
 import { identifyFilesystem } from './filesystem.ts';
@@ -14,11 +13,10 @@ import type { ImageFormat } from './format.ts';
 import { sha256File } from '../disk/sha256.ts';
 import { fakeElfKernel, makeSmallDisk } from './testdata/small-disk.ts';
 import { UsageError } from '../errors.ts';
-
-const tmp = () => mkdtemp(join(tmpdir(), 'bp-inspect-'));
+import { testFolder } from '../testdata/test-folder.ts';
 
 test('inspect reads partitions, labels, boot.conf, the kernel architecture and checksums of an MBR disk', async (t) => {
-  const disk = await makeSmallDisk(await tmp());
+  const disk = await makeSmallDisk(await testFolder(t, 'inspect'));
   const found = await inspectImage(disk.image);
   const f = found.findings as MbrDiskFindings;
   t.is(found.format, 'mbr-disk');
@@ -34,12 +32,12 @@ test('inspect reads partitions, labels, boot.conf, the kernel architecture and c
 });
 
 test('inspect tells an ELF kernel for another architecture', async (t) => {
-  const disk = await makeSmallDisk(await tmp(), { kernel: fakeElfKernel(21) });
+  const disk = await makeSmallDisk(await testFolder(t, 'inspect'), { kernel: fakeElfKernel(21) });
   t.like((await inspectImage(disk.image)).findings as MbrDiskFindings, { architecture: { arch: 'ppc64el' } });
 });
 
 test('a missing, empty or unknown file gets an error naming the problem and the fix', async (t) => {
-  const dir = await tmp();
+  const dir = await testFolder(t, 'inspect');
   await t.throwsAsync(inspectImage(join(dir, 'nope.img')), { instanceOf: UsageError, message: /nope\.img does not exist: check the path/ });
   await writeFile(join(dir, 'empty.img'), '');
   await t.throwsAsync(inspectImage(join(dir, 'empty.img')), { message: /empty\.img is empty \(0 bytes\): the copy or download did not finish/ });
@@ -50,7 +48,7 @@ test('a missing, empty or unknown file gets an error naming the problem and the 
 });
 
 test('formats are chosen by content, in order: a format with a magic number plugs in before the MBR', async (t) => {
-  const dir = await tmp();
+  const dir = await testFolder(t, 'inspect');
   const head = Buffer.alloc(4096);
   head.writeUInt32LE(0x1deb0075, 0);
   head.writeUInt16LE(0xaa55, 510);
@@ -70,7 +68,7 @@ test('formats are chosen by content, in order: a format with a magic number plug
 });
 
 test('inspect lists the disklabel of an OpenBSD partition', async (t) => {
-  const dir = await tmp();
+  const dir = await testFolder(t, 'inspect');
   const image = join(dir, 'openbsd.img');
   await writeFile(image, '');
   await truncate(image, 16 * 1048576);
@@ -90,7 +88,7 @@ test('inspect lists the disklabel of an OpenBSD partition', async (t) => {
 const makefsImage = (version: 1 | 2) => gunzipSync(readFileSync(new URL(`./testdata/ffs${version}-makefs.img.gz`, import.meta.url)));
 
 test('inspect identifies the FFS1 and FFS2 roots of a disklabel by their superblocks, with their sizes', async (t) => {
-  const dir = await tmp();
+  const dir = await testFolder(t, 'inspect');
   const image = join(dir, 'openbsd-ffs.img');
   await writeFile(image, '');
   await truncate(image, 4 * 1048576);
@@ -112,7 +110,7 @@ test('inspect identifies the FFS1 and FFS2 roots of a disklabel by their superbl
 });
 
 test('inspect finds the kernel on an FFS root of a disklabel: the root, its architecture and its sha256', async (t) => {
-  const dir = await tmp();
+  const dir = await testFolder(t, 'inspect');
   const image = join(dir, 'openbsd-root.img');
   const root = gunzipSync(readFileSync(new URL('./testdata/ffs1-makefs-kernel.img.gz', import.meta.url)));
   await writeFile(image, '');
@@ -134,7 +132,7 @@ test('inspect finds the kernel on an FFS root of a disklabel: the root, its arch
 });
 
 test('an FFS2 magic at 8 KiB whose superblock says it belongs at 64 KiB is not taken for a filesystem', async (t) => {
-  const dir = await tmp();
+  const dir = await testFolder(t, 'inspect');
   const fs = makefsImage(2);
   fs.writeBigInt64LE(65536n, 8192 + 1000);
   const path = join(dir, 'moved.fs');

@@ -3,23 +3,22 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
-import { dir } from 'tmp-promise';
 import { packRamdiskImage, ramdiskImageFormat, verifyRamdiskImage } from './ramdisk-image.ts';
 import { CorruptRamdiskImage, decodeRamdiskHeader, encodeRamdiskHeader, lookimageLines } from './ramdisk-header.ts';
 import { inspectImage } from './inspect.ts';
+import { testFolder } from '../testdata/test-folder.ts';
 
 // A compressible "ramdisk": text repeated, then some random bytes.
 const raw = Buffer.concat([Buffer.from('resflash ramdisk\n'.repeat(20000)), randomBytes(5000)]);
 const rawSum = createHash('sha256').update(raw).digest('hex');
 
 async function packed(t: import('ava').ExecutionContext, options: Parameters<typeof packRamdiskImage>[2] = {}) {
-  const tmp = await dir({ unsafeCleanup: true });
-  t.teardown(() => tmp.cleanup());
-  const input = join(tmp.path, 'initrd.img');
+  const tmp = await testFolder(t, 'ramdisk');
+  const input = join(tmp, 'initrd.img');
   await writeFile(input, raw);
-  const output = join(tmp.path, 'initrd.packed');
+  const output = join(tmp, 'initrd.packed');
   const header = await packRamdiskImage(input, output, options);
-  return { header, output, bytes: await readFile(output), dir: tmp.path };
+  return { header, output, bytes: await readFile(output), dir: tmp };
 }
 
 /** Writes a changed copy of the packed image and returns the refusal's message. */
@@ -112,15 +111,14 @@ test('refused: names without their terminator and stray bytes in the padding', a
 });
 
 test('pack refuses an empty input, a target smaller than the image, and a name too long', async (t) => {
-  const tmp = await dir({ unsafeCleanup: true });
-  t.teardown(() => tmp.cleanup());
-  const empty = join(tmp.path, 'empty');
+  const tmp = await testFolder(t, 'ramdisk');
+  const empty = join(tmp, 'empty');
   await writeFile(empty, '');
-  await t.throwsAsync(() => packRamdiskImage(empty, join(tmp.path, 'o')), { message: /is empty: nothing to pack/ });
-  const small = join(tmp.path, 'small');
+  await t.throwsAsync(() => packRamdiskImage(empty, join(tmp, 'o')), { message: /is empty: nothing to pack/ });
+  const small = join(tmp, 'small');
   await writeFile(small, raw);
-  await t.throwsAsync(() => packRamdiskImage(small, join(tmp.path, 'o'), { targetSize: 10 }), { message: /--target-size 10 is smaller than the image/ });
-  await t.throwsAsync(() => packRamdiskImage(small, join(tmp.path, 'o'), { name: 'n'.repeat(128) }), { message: /image name "n+" is too long: at most 127 bytes/ });
+  await t.throwsAsync(() => packRamdiskImage(small, join(tmp, 'o'), { targetSize: 10 }), { message: /--target-size 10 is smaller than the image/ });
+  await t.throwsAsync(() => packRamdiskImage(small, join(tmp, 'o'), { name: 'n'.repeat(128) }), { message: /image name "n+" is too long: at most 127 bytes/ });
 });
 
 test('a header decodes to what was encoded', (t) => {

@@ -1,17 +1,14 @@
 // `bootproof console` on a real terminal: the person's terminal after the session is as usable as before it.
 import test from 'ava';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserTerminal, cols } from './testdata/user-terminal.ts';
+import { testFolder } from '../testdata/test-folder.ts';
 
 const longLine = 'w'.repeat(cols + 20);
 
 async function outFolder(t: import('ava').ExecutionContext): Promise<string> {
-  const parent = await mkdtemp(join(tmpdir(), 'bp-console-test-'));
-  t.teardown(() => rm(parent, { recursive: true, force: true }));
-  return join(parent, 'session');
+  return join(await testFolder(t, 'console'), 'session');
 }
 
 test.serial('after a SeaBIOS guest and quit, the terminal wraps again, shows its cursor and the closing line in full', async (t) => {

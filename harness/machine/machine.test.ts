@@ -1,6 +1,5 @@
-import test from 'ava';
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import test, { type ExecutionContext } from 'ava';
+import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Machine } from './machine.ts';
@@ -10,15 +9,16 @@ import { makeSmallDisk } from '../image/testdata/small-disk.ts';
 import { UsageError } from '../errors.ts';
 import { checkpointFiles } from '../qemu/checkpoint.ts';
 import { createOverlay } from '../disk/overlay.ts';
+import { testFolder } from '../testdata/test-folder.ts';
 
-const options = async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'bp-machine-'));
+const options = async (t: ExecutionContext) => {
+  const dir = await testFolder(t, 'machine');
   const { image } = await makeSmallDisk(dir);
   return { config: loadVmConfig('amd64-bios'), profile: loadProfile('fixture'), image, accel: 'tcg' as const, artifactDir: join(dir, 'out') };
 };
 
 test('a machine boots an overlay unless asked to write the image itself', async (t) => {
-  const base = await options();
+  const base = await options(t);
   const overlaid = await Machine.create(base);
   t.teardown(() => overlaid.release());
   t.not(overlaid.overlayPath, base.image);
@@ -30,7 +30,7 @@ test('a machine boots an overlay unless asked to write the image itself', async 
 });
 
 test('a checkpoint cannot be restored onto the image itself, and a folder without one is named', async (t) => {
-  const base = await options();
+  const base = await options(t);
   await t.throwsAsync(Machine.create({ ...base, writeImage: true, checkpoint: '/nowhere' }), {
     instanceOf: UsageError,
     message: 'a checkpoint cannot be restored onto the image itself (--write)',
@@ -39,7 +39,7 @@ test('a checkpoint cannot be restored onto the image itself, and a folder withou
 });
 
 test("a machine's private folder is named after this process and is gone after release", async (t) => {
-  const base = await options();
+  const base = await options(t);
   t.teardown(() => rm(dirname(base.artifactDir), { recursive: true, force: true }));
   const machine = await Machine.create(base);
   const folder = dirname(machine.privatePath('x'));
@@ -50,9 +50,9 @@ test("a machine's private folder is named after this process and is gone after r
 });
 
 test('a machine with a NIC serves the files next to its image, or those of the folder it is given', async (t) => {
-  const base = { ...(await options()), config: loadVmConfig('amd64-ipxe') };
+  const base = { ...(await options(t)), config: loadVmConfig('amd64-ipxe') };
   await t.throwsAsync(Machine.create(base), { instanceOf: UsageError, message: /boots vmlinuz from its boot server, but .*vmlinuz does not exist/ });
-  const served = await mkdtemp(join(tmpdir(), 'bp-served-'));
+  const served = await testFolder(t, 'served');
   for (const name of ['vmlinuz', 'initrd.img']) await writeFile(join(served, name), name);
   const machine = await Machine.create({ ...base, servedFrom: served });
   t.teardown(() => machine.release());
@@ -60,8 +60,8 @@ test('a machine with a NIC serves the files next to its image, or those of the f
 });
 
 /** A checkpoint folder as Machine.checkpoint writes one, minus the RAM (enough to create a machine from it). */
-async function fakeCheckpoint(image: string, firmwareSettings?: string[]): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'bp-checkpoint-'));
+async function fakeCheckpoint(t: ExecutionContext, image: string, firmwareSettings?: string[]): Promise<string> {
+  const dir = await testFolder(t, 'checkpoint');
   await copyFile(image, join(dir, checkpointFiles.disk));
   await writeFile(join(dir, checkpointFiles.vars), Buffer.alloc(65536));
   const info = { machine: 'ppc64-ofw', image, extraDisks: [], pluggedDisks: [], accel: 'tcg', profile: 'fixture', savedAt: '', wasRunning: true, stateBytes: 0 };
@@ -70,23 +70,23 @@ async function fakeCheckpoint(image: string, firmwareSettings?: string[]): Promi
 }
 
 test('the boot commands an NVRAM file holds go with it: none in a new machine, those of the checkpoint restored', async (t) => {
-  const base = { ...(await options()), config: loadVmConfig('ppc64-ofw') };
+  const base = { ...(await options(t)), config: loadVmConfig('ppc64-ofw') };
   const typed = ['setenv boot-device disk:1,\\ofwboot', 'reset-all'];
   const machine = await Machine.create(base);
   t.teardown(() => machine.release());
   t.true(machine.firmwareSettingsSaved === undefined);
   machine.rememberFirmwareSettings(typed);
-  await machine.useCheckpoint(await fakeCheckpoint(base.image));
+  await machine.useCheckpoint(await fakeCheckpoint(t, base.image));
   t.true(machine.firmwareSettingsSaved === undefined, 'a checkpoint saved before the commands were typed');
-  await machine.useCheckpoint(await fakeCheckpoint(base.image, typed));
+  await machine.useCheckpoint(await fakeCheckpoint(t, base.image, typed));
   t.deepEqual(machine.firmwareSettingsSaved, typed);
-  const resumed = await Machine.create({ ...base, checkpoint: await fakeCheckpoint(base.image, typed) });
+  const resumed = await Machine.create({ ...base, checkpoint: await fakeCheckpoint(t, base.image, typed) });
   t.teardown(() => resumed.release());
   t.deepEqual(resumed.firmwareSettingsSaved, typed);
 });
 
 test('a checkpoint restores the firmware flash image of a machine that runs from one', async (t) => {
-  const base = await options();
+  const base = await options(t);
   const checkpoint = join(base.artifactDir, 'checkpoint');
   await mkdir(checkpoint, { recursive: true });
   await writeFile(join(checkpoint, 'checkpoint.json'), '{}');

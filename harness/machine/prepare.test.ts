@@ -1,15 +1,14 @@
 import test from 'ava';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { prepareFiles } from './prepare.ts';
 import { loadVmConfig } from '../config/vm-config.ts';
 import { sha256File } from '../disk/sha256.ts';
 import { makeSmallDisk } from '../image/testdata/small-disk.ts';
+import { testFolder } from '../testdata/test-folder.ts';
 
 test("the user's disk, raw or qcow2, is booted through an overlay: writes land there and the image keeps its sha256", async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'bp-prepare-'));
+  const dir = await testFolder(t, 'prepare');
   const raw = (await makeSmallDisk(dir)).image;
   const qcow2 = join(dir, 'disk.qcow2');
   await execa('qemu-img', ['convert', '-O', 'qcow2', raw, qcow2]);

@@ -1,16 +1,13 @@
 import test from 'ava';
 import { copyFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { dir } from 'tmp-promise';
+import { testFolder } from '../testdata/test-folder.ts';
 import { BootServer } from './boot-server.ts';
 
 async function started(t: import('ava').ExecutionContext) {
-  const tmp = await dir({ unsafeCleanup: true });
-  const server = await BootServer.start(join(tmp.path, 'served'), join(tmp.path, 'artefacts', 'boot-server.log'));
-  t.teardown(async () => {
-    await server.close();
-    await tmp.cleanup();
-  });
+  const tmp = await testFolder(t, 'boot-server');
+  const server = await BootServer.start(join(tmp, 'served'), join(tmp, 'artefacts', 'boot-server.log'));
+  t.teardown(() => server.close());
   return server;
 }
 
@@ -86,18 +83,17 @@ test('fetches of a file count the HTTP downloads and the TFTP reads from the NIC
 
 test('a netboot folder is served as it is, subfolders included, and never written', async (t) => {
   const server = await started(t);
-  const tmp = await dir({ unsafeCleanup: true });
-  t.teardown(() => tmp.cleanup());
+  const tmp = await testFolder(t, 'netboot');
   const { mkdir, writeFile } = await import('node:fs/promises');
-  await mkdir(join(tmp.path, 'debian-installer', 'amd64'), { recursive: true });
-  await writeFile(join(tmp.path, 'pxelinux.0'), 'pxe loader');
-  await writeFile(join(tmp.path, 'debian-installer', 'amd64', 'linux'), 'installer kernel');
-  await server.serveFolder(tmp.path);
+  await mkdir(join(tmp, 'debian-installer', 'amd64'), { recursive: true });
+  await writeFile(join(tmp, 'pxelinux.0'), 'pxe loader');
+  await writeFile(join(tmp, 'debian-installer', 'amd64', 'linux'), 'installer kernel');
+  await server.serveFolder(tmp);
   t.is(await (await fetch(host(server, '/debian-installer/amd64/linux'))).text(), 'installer kernel');
   t.is(await (await fetch(host(server, '/pxelinux.0'))).text(), 'pxe loader');
   await server.put('pxelinux.0', 'replaced');
   t.is(await (await fetch(host(server, '/pxelinux.0'))).text(), 'replaced', 'the served name now holds the new bytes');
-  t.is(await readFile(join(tmp.path, 'pxelinux.0'), 'utf8'), 'pxe loader', "the user's file is unchanged");
+  t.is(await readFile(join(tmp, 'pxelinux.0'), 'utf8'), 'pxe loader', "the user's file is unchanged");
   await t.throwsAsync(server.put('debian-installer/amd64/linux', 'x'), { message: /never written/ });
-  t.is(await readFile(join(tmp.path, 'debian-installer', 'amd64', 'linux'), 'utf8'), 'installer kernel');
+  t.is(await readFile(join(tmp, 'debian-installer', 'amd64', 'linux'), 'utf8'), 'installer kernel');
 });

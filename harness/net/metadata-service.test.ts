@@ -1,6 +1,6 @@
 import test from 'ava';
 import { join } from 'node:path';
-import { dir } from 'tmp-promise';
+import { testFolder } from '../testdata/test-folder.ts';
 import { BootServer } from './boot-server.ts';
 import { instanceAddress, MetadataService, type InstanceMetadata } from './metadata-service.ts';
 
@@ -12,12 +12,9 @@ const metadata: InstanceMetadata = {
 };
 
 async function started(t: import('ava').ExecutionContext) {
-  const tmp = await dir({ unsafeCleanup: true });
-  const server = await BootServer.start(join(tmp.path, 'served'), join(tmp.path, 'boot-server.log'));
-  t.teardown(async () => {
-    await server.close();
-    await tmp.cleanup();
-  });
+  const tmp = await testFolder(t, 'metadata');
+  const server = await BootServer.start(join(tmp, 'served'), join(tmp, 'boot-server.log'));
+  t.teardown(() => server.close());
   return { server, service: new MetadataService(server, metadata), url: (p: string) => `http://127.0.0.1:${server.port}${p}` };
 }
 

@@ -1,14 +1,14 @@
 import test from 'ava';
-import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readCheckpointInfo, restoreFirmwareFiles, saveDrives } from './checkpoint.ts';
 import { buildArgv } from './argv.ts';
 import { loadVmConfig } from '../config/vm-config.ts';
 import { UsageError } from '../errors.ts';
+import { testFolder } from '../testdata/test-folder.ts';
 
 test('a folder without a checkpoint is named with the fix', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'bp-checkpoint-'));
+  const dir = await testFolder(t, 'checkpoint');
   await t.throwsAsync(readCheckpointInfo(dir), {
     instanceOf: UsageError,
     message: `${dir} holds no checkpoint (${join(dir, 'checkpoint.json')}: ENOENT): name a folder a checkpoint was saved to`,
@@ -24,8 +24,8 @@ test('a VM restored from a checkpoint starts waiting for its state (-incoming de
 });
 
 test('a checkpoint carries the disk overlay and every writable firmware file, and gives the firmware files back', async (t) => {
-  const vm = await mkdtemp(join(tmpdir(), 'bp-vm-'));
-  const dir = await mkdtemp(join(tmpdir(), 'bp-checkpoint-'));
+  const vm = await testFolder(t, 'vm');
+  const dir = await testFolder(t, 'checkpoint');
   const files = { vars: join(vm, 'nvram.bin'), flash: join(vm, 'flash.img') };
   await writeFile(join(vm, 'disk.qcow2'), 'overlay');
   await writeFile(files.vars, 'variables');
@@ -41,16 +41,16 @@ test('a checkpoint carries the disk overlay and every writable firmware file, an
 });
 
 test('a machine without firmware files checkpoints its disk only', async (t) => {
-  const vm = await mkdtemp(join(tmpdir(), 'bp-vm-'));
-  const dir = await mkdtemp(join(tmpdir(), 'bp-checkpoint-'));
+  const vm = await testFolder(t, 'vm');
+  const dir = await testFolder(t, 'checkpoint');
   await writeFile(join(vm, 'disk.qcow2'), 'overlay');
   await saveDrives(dir, join(vm, 'disk.qcow2'), {});
   t.deepEqual(await readdir(dir), ['disk.qcow2']);
 });
 
 test('a checkpoint lacking a firmware file the machine writes is refused, naming the file', async (t) => {
-  const vm = await mkdtemp(join(tmpdir(), 'bp-vm-'));
-  const dir = await mkdtemp(join(tmpdir(), 'bp-checkpoint-'));
+  const vm = await testFolder(t, 'vm');
+  const dir = await testFolder(t, 'checkpoint');
   await writeFile(join(dir, 'disk.qcow2'), 'overlay');
   const flash = join(vm, 'flash.img');
   await writeFile(flash, 'u-boot');

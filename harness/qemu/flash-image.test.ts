@@ -1,9 +1,9 @@
 import test from 'ava';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { flashImage, rewriteFlashCode, writeFlashImage } from './flash-image.ts';
 import { UsageError } from '../errors.ts';
+import { testFolder } from '../testdata/test-folder.ts';
 
 test('the firmware sits at offset 0 and the rest of the flash is erased', (t) => {
   const image = flashImage(Uint8Array.from([1, 2, 3]), { bytes: 8 });
@@ -23,7 +23,7 @@ test('a firmware larger than the flash is refused with both sizes', (t) => {
 });
 
 test('rewriting the firmware restores its swapped words and keeps what the firmware saved after it', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'bp-flash-'));
+  const dir = await testFolder(t, 'flash');
   const code = join(dir, 'u-boot.bin');
   const flash = join(dir, 'flash.img');
   const layout = { bytes: 16, reverseBytes: 4 };

@@ -1,12 +1,14 @@
 import test, { type ExecutionContext } from 'ava';
 import { execa, type ResultPromise } from 'execa';
 import { fileURLToPath } from 'node:url';
+import { testFolder } from '../testdata/test-folder.ts';
 
 const holder = fileURLToPath(new URL('./testdata/hold-machine.ts', import.meta.url));
 
-/** Starts a Node process holding one running QEMU; resolves with the machine name shown in `ps`. */
+/** Starts a Node process holding one running QEMU, its files in a folder of the test; resolves with the machine name shown in `ps`. */
 async function holdMachine(t: ExecutionContext, env: Record<string, string> = {}): Promise<{ child: ResultPromise; name: string }> {
-  const child = execa(process.execPath, ['--import', 'tsx', holder], { env, reject: false, buffer: false });
+  const folder = await testFolder(t, 'hold');
+  const child = execa(process.execPath, ['--import', 'tsx', holder], { env: { ...env, TMPDIR: folder }, reject: false, buffer: false });
   t.teardown(() => void child.kill('SIGKILL'));
   const name = await new Promise<string>((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {

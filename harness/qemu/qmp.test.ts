@@ -1,14 +1,13 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { createServer, type Socket } from 'node:net';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QmpClient } from './qmp.ts';
 import { QmpError, WaitTimeout } from '../errors.ts';
+import { testFolder } from '../testdata/test-folder.ts';
 
 /** A QMP server that greets, accepts capabilities negotiation, and hands its socket to the test. */
-async function fakeQemu(): Promise<{ client: QmpClient; peer: Socket }> {
-  const path = join(await mkdtemp(join(tmpdir(), 'bp-qmp-')), 'qmp.sock');
+async function fakeQemu(t: ExecutionContext): Promise<{ client: QmpClient; peer: Socket }> {
+  const path = join(await testFolder(t, 'qmp'), 'qmp.sock');
   let peer!: Socket;
   const server = createServer((socket) => {
     peer = socket;
@@ -24,7 +23,7 @@ async function fakeQemu(): Promise<{ client: QmpClient; peer: Socket }> {
 }
 
 test('an event wait ends with a timeout that names the event and what came instead', async (t) => {
-  const { client, peer } = await fakeQemu();
+  const { client, peer } = await fakeQemu(t);
   peer.write('{"event": "RESUME"}\n');
   const error = await t.throwsAsync(client.waitForEvent('SHUTDOWN', {}, 200), { instanceOf: WaitTimeout });
   t.regex(error!.message, /waiting for the QMP event SHUTDOWN/);
@@ -33,7 +32,7 @@ test('an event wait ends with a timeout that names the event and what came inste
 });
 
 test('an event wait is rejected when QEMU closes the connection, and a received event is still found', async (t) => {
-  const { client, peer } = await fakeQemu();
+  const { client, peer } = await fakeQemu(t);
   peer.write('{"event": "STOP"}\n');
   await new Promise((resolve) => setTimeout(resolve, 50));
   t.is((await client.waitForEvent('STOP', {}, 1000)).event, 'STOP');

@@ -1,10 +1,10 @@
 import test, { type ExecutionContext } from 'ava';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { createTempFolder, removeOrphanedTempFolders } from './temp-folder.ts';
+import { testFolder } from '../testdata/test-folder.ts';
 
 /** The PID of a process that has ended. */
 async function deadPid(): Promise<number> {
@@ -22,13 +22,12 @@ function livePid(t: ExecutionContext): number {
 
 /** An empty folder, made the system's temporary folder (TMPDIR) until the test ends. */
 async function useTempDir(t: ExecutionContext): Promise<string> {
-  const folder = await mkdtemp(join(tmpdir(), 'bp-temp-folder-test-'));
+  const folder = await testFolder(t, 'temp-folder-test');
   const saved = process.env.TMPDIR;
   process.env.TMPDIR = folder;
-  t.teardown(async () => {
+  t.teardown(() => {
     process.env.TMPDIR = saved;
     if (saved === undefined) delete process.env.TMPDIR;
-    await rm(folder, { recursive: true, force: true });
   });
   return folder;
 }

@@ -1,6 +1,5 @@
 import test from 'ava';
-import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   appendHistory,
@@ -13,6 +12,7 @@ import {
 } from './history.ts';
 import { bootTimeSeries } from './html/boot-time-chart.ts';
 import type { Results } from '../results/model.ts';
+import { testFolder } from '../testdata/test-folder.ts';
 
 const phases = { firmwareMs: 4000, loaderMs: 3000, kernelMs: 9000, userlandMs: 700 };
 const run = (runId: string, startedAt: string, tests: Partial<HistoryTest>[], accel = 'tcg'): HistoryEntry => ({
@@ -99,7 +99,7 @@ const results = (id: string, complete: boolean): Results => ({
 });
 
 test('appendHistory adds one line per finished run, once, and skips an incomplete run', async (t) => {
-  const file = join(mkdtempSync(join(tmpdir(), 'bp-history-')), 'reports', 'history.jsonl');
+  const file = join(await testFolder(t, 'history'), 'reports', 'history.jsonl');
   t.false(await appendHistory(file, results('reports/nightly-1', false)), 'an interrupted nightly is not history');
   t.true(await appendHistory(file, results('reports/nightly-1', true)));
   t.false(await appendHistory(file, results('reports/nightly-1', true)), 'rebuilding the report does not add it twice');
@@ -117,7 +117,7 @@ test('appendHistory adds one line per finished run, once, and skips an incomplet
 });
 
 test("each profile's runs are a history of their own: the nightly's OpenBSD leg is never compared with the fixture's", async (t) => {
-  const file = join(mkdtempSync(join(tmpdir(), 'bp-history-')), 'history.jsonl');
+  const file = join(await testFolder(t, 'history'), 'history.jsonl');
   const through = (id: string, profile?: string): Results => {
     const r = results(id, true);
     return { ...r, run: { ...r.run, ...(profile ? { profile } : {}) } };

@@ -1,8 +1,7 @@
 // Opens a run folder's index.html in Debian's headless Chromium, as a person would from disk.
 import test from 'ava';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readPng, type Pixels } from './testdata/png-pixels.ts';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
@@ -11,6 +10,7 @@ import { appendRecord } from '../results/records.ts';
 import type { Results, TestRecord } from '../results/model.ts';
 import { writeRunInfo } from '../results/run-info.ts';
 import { writeReport } from './write-report.ts';
+import { testFolder } from '../testdata/test-folder.ts';
 
 const chromiumPath = '/usr/bin/chromium';
 
@@ -88,7 +88,7 @@ async function nightlyFolder(root: string): Promise<string> {
 
 test('the report opens from disk: matrix, failure, history, console replay, and no injected script runs', async (t) => {
   t.timeout(180_000);
-  const root = mkdtempSync(join(tmpdir(), 'bp-browser-'));
+  const root = await testFolder(t, 'browser');
   const dir = await nightlyFolder(root);
   const browser = await launch();
   t.teardown(() => browser.close());
@@ -187,7 +187,7 @@ async function ciSliceFolder(root: string): Promise<string> {
 for (const width of [1280, 800]) {
   test(`at ${width} px the matrix of 7 machines fits the page: failure first, headers stay in view, empty rows and columns folded`, async (t) => {
     t.timeout(120_000);
-    const dir = await ciSliceFolder(mkdtempSync(join(tmpdir(), 'bp-browser-')));
+    const dir = await ciSliceFolder(await testFolder(t, 'browser'));
     const browser = await launch();
     t.teardown(() => browser.close());
     const page = await browser.newPage({ viewport: { width, height: 800 } });

@@ -1,6 +1,5 @@
 import test from 'ava';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cssToken, escapeHtml, relativeHref, scriptJson } from './html/escape.ts';
 import { embeddableCast } from './html/cast-embed.ts';
@@ -10,6 +9,7 @@ import type { FinalTest, Results, TestRecord } from '../results/model.ts';
 import { appendRecord } from '../results/records.ts';
 import { newRunInfo, writeRunInfo } from '../results/run-info.ts';
 import { writeReport } from './write-report.ts';
+import { testFolder } from '../testdata/test-folder.ts';
 
 const record = (over: Partial<TestRecord>): TestRecord => ({
   scenario: 'boot', machine: 'amd64-bios', title: 'boot on amd64-bios', image: { path: '/x/disk.img', sha256: 'ab' },
@@ -146,7 +146,7 @@ test('durations read as seconds, then minutes', (t) => {
 });
 
 test('writeReport writes index.html beside results.json, with the cast embedded and the artefacts linked', async (t) => {
-  const dir = join(mkdtempSync(join(tmpdir(), 'bp-html-')), 'run');
+  const dir = join(await testFolder(t, 'html'), 'run');
   mkdirSync(join(dir, 'tests/boot--amd64-bios'), { recursive: true });
   writeFileSync(join(dir, 'tests/boot--amd64-bios/console.cast'), readFileSync(new URL('./testdata/boot-amd64-uefi.cast', import.meta.url)));
   writeFileSync(join(dir, 'tests/boot--amd64-bios/console.txt'), 'boot>\n');

@@ -1,6 +1,5 @@
 import test from 'ava';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.ts';
 import { mergeRunFolders } from './merge.ts';
@@ -8,6 +7,7 @@ import { appendRecord, readRecords } from '../results/records.ts';
 import type { TestRecord } from '../results/model.ts';
 import { writeRunInfo } from '../results/run-info.ts';
 import { writeReport } from './write-report.ts';
+import { testFolder } from '../testdata/test-folder.ts';
 
 const record = (scenario: string, machine: string, status: TestRecord['status'], minute: number): TestRecord => {
   const folder = `tests/${scenario.replace(':', '--')}--${machine}`;
@@ -48,10 +48,9 @@ async function runFolder(dir: string, records: TestRecord[], options: { complete
 }
 
 const matrixOf = (dir: string) => /<table class="matrix".*?<\/table>/s.exec(readFileSync(join(dir, 'index.html'), 'utf8'))?.[0];
-const temp = () => mkdtempSync(join(tmpdir(), 'bp-merge-'));
 
 test('merging two halves of a run gives the same matrix, summary and artefacts as the whole run', async (t) => {
-  const root = temp();
+  const root = await testFolder(t, 'merge');
   const whole = await runFolder(join(root, 'whole'), all);
   const first = await runFolder(join(root, 'shard-a'), [all[0]!, all[3]!]);
   const second = await runFolder(join(root, 'shard-b'), [all[1]!, all[2]!, all[4]!]);
@@ -74,7 +73,7 @@ test('merging two halves of a run gives the same matrix, summary and artefacts a
 });
 
 test('the merged run is complete only if every shard is, and lists every accelerator, host command and shard', async (t) => {
-  const root = temp();
+  const root = await testFolder(t, 'merge');
   const a = await runFolder(join(root, 'a'), [all[0]!], { accel: 'kvm' });
   const b = await runFolder(join(root, 'b'), [all[1]!], { complete: false, command: 'bootproof nightly --shard 2/2' });
   const merged = await mergeRunFolders([a, b], join(root, 'out'));
@@ -92,7 +91,7 @@ test('the merged run is complete only if every shard is, and lists every acceler
 });
 
 test('artefacts of the same test in two shards are both kept, under distinct paths', async (t) => {
-  const root = temp();
+  const root = await testFolder(t, 'merge');
   const a = await runFolder(join(root, 'a'), [all[0]!]);
   const b = await runFolder(join(root, 'b'), [{ ...all[0]!, startedAt: '2026-01-01T01:00:00.000Z', status: 'failed' }]);
   await mergeRunFolders([a, b], join(root, 'out'));
@@ -104,7 +103,7 @@ test('artefacts of the same test in two shards are both kept, under distinct pat
 });
 
 test('bad input is a UsageError naming the problem and the fix', async (t) => {
-  const root = temp();
+  const root = await testFolder(t, 'merge');
   const a = await runFolder(join(root, 'a'), [all[0]!]);
   mkdirSync(join(root, 'empty'));
   await t.throwsAsync(mergeRunFolders([], join(root, 'x')), { instanceOf: UsageError, message: /name the run folders to merge/ });

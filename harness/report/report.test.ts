@@ -1,6 +1,5 @@
 import test from 'ava';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { appendFile } from 'node:fs/promises';
 import { appendRecord } from '../results/records.ts';
@@ -8,6 +7,7 @@ import type { TestRecord } from '../results/model.ts';
 import { newRunInfo, writeRunInfo } from '../results/run-info.ts';
 import { writeReport } from './write-report.ts';
 import { xml } from './junit.ts';
+import { testFolder } from '../testdata/test-folder.ts';
 
 const record = (over: Partial<TestRecord>): TestRecord => ({
   scenario: 'boot', machine: 'amd64-bios', title: 'boot on amd64-bios', image: { path: '/x/disk.img', sha256: 'ab' },
@@ -16,7 +16,7 @@ const record = (over: Partial<TestRecord>): TestRecord => ({
 });
 
 test('a run folder that was never finished says complete: false; finishing it says true', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'bp-run-'));
+  const dir = await testFolder(t, 'run');
   await writeRunInfo(dir, newRunInfo('r1', 'tcg', 'test', 'bootproof nightly'));
   await appendRecord(dir, record({}));
   await appendRecord(dir, record({ machine: 'amd64-uefi', title: 'boot on amd64-uefi', status: 'failed', error: { kind: 'WaitTimeout', message: 'timed out <x>' } }));
@@ -39,7 +39,7 @@ test('console text cannot break the XML: escapes and forbidden control character
 });
 
 test('a test that could not run for lack of QEMU or firmware is counted apart from failures', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'bp-run-'));
+  const dir = await testFolder(t, 'run');
   await appendRecord(dir, record({ status: 'failed', error: { kind: 'InfrastructureError', message: 'qemu-system-x86_64 not found' } }));
   await appendRecord(dir, record({ machine: 'amd64-uefi', title: 'boot on amd64-uefi', status: 'failed', error: { kind: 'WaitTimeout', message: 'x' } }));
   const results = await writeReport(dir, true);

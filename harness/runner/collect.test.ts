@@ -1,15 +1,15 @@
-import test from 'ava';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import test, { type ExecutionContext } from 'ava';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { collectTests } from './collect.ts';
 import { UsageError } from '../errors.ts';
+import { testFolder } from '../testdata/test-folder.ts';
 
 const api = new URL('../index.ts', import.meta.url).href;
 
 /** Scenario files in a folder of their own, each declaring the scenarios named. */
-async function scenarioFiles(files: Record<string, string[]>): Promise<string[]> {
-  const dir = await mkdtemp(join(tmpdir(), 'bp-collect-test-'));
+async function scenarioFiles(t: ExecutionContext, files: Record<string, string[]>): Promise<string[]> {
+  const dir = await testFolder(t, 'collect-test');
   await writeFile(join(dir, 'package.json'), '{ "type": "module" }');
   return Promise.all(
     Object.entries(files).map(async ([file, names]) => {
@@ -25,7 +25,7 @@ async function scenarioFiles(files: Record<string, string[]>): Promise<string[]>
 }
 
 test('collecting names each file\'s scenarios and every test with its file, with the reason a machine cannot run it', async (t) => {
-  const files = await scenarioFiles({ 'one.test.ts': ['alpha'], 'two.test.ts': ['beta', 'gamma'] });
+  const files = await scenarioFiles(t, { 'one.test.ts': ['alpha'], 'two.test.ts': ['beta', 'gamma'] });
   const collection = await collectTests(files, { BOOTPROOF_SLICE: 'full', BOOTPROOF_MACHINES: 'amd64-bios,macppc-ofw' });
   t.deepEqual(collection.files.map((f) => f.scenarios), [['alpha'], ['beta', 'gamma']]);
   t.deepEqual(
@@ -47,13 +47,13 @@ test('collecting names each file\'s scenarios and every test with its file, with
 });
 
 test('a scenario name declared in two files fails at load, naming both files', async (t) => {
-  const [one, two] = await scenarioFiles({ 'one.test.ts': ['alpha'], 'two.test.ts': ['beta', 'alpha'] });
+  const [one, two] = await scenarioFiles(t, { 'one.test.ts': ['alpha'], 'two.test.ts': ['beta', 'alpha'] });
   const error = await t.throwsAsync(collectTests([one!, two!], { BOOTPROOF_SLICE: 'full' }), { instanceOf: UsageError });
   t.is(error?.message, `the scenario files could not be loaded: scenario "alpha" is declared in ${one} and in ${two}: give one of them another name`);
 });
 
 test('a scenario declaration with a wrong field fails at load, naming the scenario, the field, the value and the file', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'bp-collect-test-'));
+  const dir = await testFolder(t, 'collect-test');
   await writeFile(join(dir, 'package.json'), '{ "type": "module" }');
   const file = join(dir, 'cd.test.ts');
   await writeFile(file, `import { scenario } from '${api}';\nscenario({ name: 'cd', description: 'd', depth: 'loader', ci: false, timeoutMinutes: 1 } as never, async () => undefined);\n`);

@@ -1,6 +1,5 @@
 import test from 'ava';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.ts';
 import { parseKnownFailures } from './known-failures-file.ts';
@@ -10,6 +9,7 @@ import { appendRecord } from '../results/records.ts';
 import { writeRunInfo } from '../results/run-info.ts';
 import { writeReport } from '../report/write-report.ts';
 import { compareWithPrevious, historyEntry } from '../report/history.ts';
+import { testFolder } from '../testdata/test-folder.ts';
 
 const record = (scenario: string, machine: string, status: TestRecord['status'], message = 'timed out waiting for the shell prompt'): TestRecord => ({
   scenario, machine, title: `${scenario} on ${machine}`, image: { path: '/x/disk.img', sha256: 'ab' }, status,
@@ -68,7 +68,7 @@ test('a bad known-failures file is refused with the file, the key and the fix', 
 });
 
 test('the report counts known failures apart, shows their reason, and JUnit reads them as skipped', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'bp-known-'));
+  const dir = await testFolder(t, 'known');
   await writeRunInfo(dir, {
     id: dir, startedAt: '2026-11-20T01:00:00.000Z', complete: false, accel: 'tcg', host: 'h', command: 'bootproof nightly',
     knownFailures: { file: '/repo/known-failures.json', entries: [entry(), entry({ scenario: 'boot', machine: 'amd64-bios' })] },

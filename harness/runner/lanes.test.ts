@@ -1,7 +1,6 @@
 import test from 'ava';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { execa } from 'execa';
@@ -12,6 +11,7 @@ import { packageDir } from './bootproof-package.ts';
 import type { Collection } from './collect.ts';
 import { collectedTest } from './testdata/collected-test.ts';
 import type { HistoryEntry } from '../report/history.ts';
+import { testFolder } from '../testdata/test-folder.ts';
 
 const cell = collectedTest;
 
@@ -117,7 +117,7 @@ test('a retry deals only the tests it runs again, and no skip', (t) => {
 });
 
 test('ava starts the files in the order the runner gives, also where a CI would have ava split them', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'bp-order-'));
+  const dir = await testFolder(t, 'order');
   const ava = pathToFileURL(createRequire(import.meta.url).resolve('ava')).href;
   const [alpha, gamma] = await Promise.all(
     ['alpha', 'gamma'].map(async (name) => {

@@ -1,13 +1,13 @@
 import test from 'ava';
 import { existsSync, readFileSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { listLines, type ListInput } from './list.ts';
 import type { Collection } from './collect.ts';
 import { collectedTest } from './testdata/collected-test.ts';
 import type { HistoryEntry } from '../report/history.ts';
 import { bootproof } from '../cli/testdata/bootproof.ts';
+import { testFolder } from '../testdata/test-folder.ts';
 
 /** Two runs of the CI slice under TCG on a 2-core host, as recorded. */
 const recorded = new URL('./testdata/history.jsonl', import.meta.url);
@@ -63,7 +63,7 @@ test('--list with --repeat counts each test that often, and marks a known failur
 });
 
 test.serial('nightly --list and run --list load the scenarios, read the history beside the report folder, and write nothing', async (t) => {
-  const root = await mkdtemp(join(tmpdir(), 'bp-list-'));
+  const root = await testFolder(t, 'list');
   await mkdir(join(root, 'reports'));
   await copyFile(recorded, join(root, 'reports', 'history.jsonl'));
   const out = join(root, 'reports', 'nightly-next');

@@ -1,19 +1,19 @@
 import test from 'ava';
-import { copyFile, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeSmallDisk } from '../image/testdata/small-disk.ts';
 import type { FinalTest } from '../results/model.ts';
 import { findScript, mutateTable, outcomeOf, type MutateReport } from './mutate.ts';
+import { testFolder } from '../testdata/test-folder.ts';
 
 const script = '#!/bin/sh\necho upgrading\n';
 
 test('the script is found in every ext root and .fs that holds it, and a path none holds is refused with the fix', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'bp-mutate-'));
+  const dir = await testFolder(t, 'mutate');
   const disk = await makeSmallDisk(dir, { rootFiles: { 'resflash/upgrade.sh': script } });
   const v2 = join(dir, 'root-v2.fs');
   await copyFile(disk.rootFs, v2);
-  const emptyRoot = await makeSmallDisk(await mkdtemp(join(tmpdir(), 'bp-mutate-')));
+  const emptyRoot = await makeSmallDisk(await testFolder(t, 'mutate'));
   const sources = { 'disk.img': disk.image, 'root-v2.fs': v2, 'root-v3.fs': emptyRoot.rootFs };
 
   const found = await findScript(sources, '/resflash/upgrade.sh');

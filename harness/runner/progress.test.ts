@@ -1,10 +1,8 @@
 import test from 'ava';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { expectationFrom, progressLine, showProgress } from './progress.ts';
 import type { TestRecord } from '../results/model.ts';
+import { testFolder } from '../testdata/test-folder.ts';
 
 const record = (scenario: string, machine: string, status: TestRecord['status'], attempt = 1): TestRecord => ({
   scenario, machine, title: `${scenario} on ${machine}`, attempt, image: { path: '', sha256: '' }, status,
@@ -35,7 +33,7 @@ test("on a terminal, a test process's output erases the progress line first and 
   let screen = '';
   const terminal = new PassThrough();
   terminal.on('data', (chunk: Buffer) => (screen += chunk.toString()));
-  const sink = showProgress(await mkdtemp(join(tmpdir(), 'bp-progress-')), expectationFrom(undefined), terminal);
+  const sink = showProgress(await testFolder(t, 'progress'), expectationFrom(undefined), terminal);
   while (!screen.includes('elapsed')) await new Promise((resolve) => setTimeout(resolve, 10));
   sink.print(terminal, '  ✔ boot on amd64-bios\n');
   sink.stop();

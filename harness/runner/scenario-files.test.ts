@@ -4,13 +4,12 @@ import { scenarioDir, scenarioFile, scenarioNames } from './scenario-files.ts';
 import { makeUserFolder } from '../config/testdata/user-folder.ts';
 
 test.serial("a user's scenario files add to the built-in ones; the user's file wins for the same file name", (t) => {
-  const folder = makeUserFolder();
+  const folder = makeUserFolder(t);
   const saved = process.env.BOOTPROOF_USER_DIR;
   process.env.BOOTPROOF_USER_DIR = folder.root;
   t.teardown(() => {
     process.env.BOOTPROOF_USER_DIR = saved;
     if (saved === undefined) delete process.env.BOOTPROOF_USER_DIR;
-    folder.cleanup();
   });
   const mine = folder.write('scenarios/mine.test.ts', '');
   const boot = folder.write('scenarios/boot.test.ts', '');

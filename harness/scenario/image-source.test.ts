@@ -1,7 +1,4 @@
 import test from 'ava';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { bootImagesFor, imagesFor, parseVersionedFs, userImagesFromEnv } from './image-source.ts';
 import { loadVmConfig } from '../config/vm-config.ts';
 import { withOverrides } from '../config/overrides.ts';
@@ -9,9 +6,10 @@ import { loadProfile } from '../config/profile.ts';
 import { sha256File } from '../disk/sha256.ts';
 import { makeSmallDisk } from '../image/testdata/small-disk.ts';
 import { UsageError } from '../errors.ts';
+import { testFolder } from '../testdata/test-folder.ts';
 
 test("a user's image and .fs files stand in for the fixture: v1 is the image's default root, v2 and v3 the .fs files", async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'bp-source-'));
+  const dir = await testFolder(t, 'source');
   const disk = await makeSmallDisk(dir);
   const user = userImagesFromEnv({ BOOTPROOF_IMAGE: disk.image, BOOTPROOF_FS: JSON.stringify([{ path: disk.rootFs, version: '7.6' }]) });
   t.deepEqual(user, { image: disk.image, fs: [{ path: disk.rootFs, version: '7.6' }] });
@@ -43,7 +41,7 @@ test('--fs FILE=VERSION names the version the .fs holds; without one the error s
 });
 
 test("a machine's own image without .fs files is booted alone: no A/B images, the fixture is not used", async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'bp-source-'));
+  const dir = await testFolder(t, 'source');
   const disk = await makeSmallDisk(dir);
   const config = withOverrides(loadVmConfig('amd64-bios'), { media: { image: disk.image } });
   const images = await bootImagesFor(config, 'normal', loadProfile('generic'), undefined);

@@ -1,6 +1,5 @@
 import test from 'ava';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadProfile } from '../config/profile.ts';
 import { loadVmConfig, type VmConfig } from '../config/vm-config.ts';
@@ -10,6 +9,7 @@ import { FakeFixture } from '../boot/testdata/fake-fixture.ts';
 import type { Fixture } from '../fixture/fixture.ts';
 import { SharedStates, type StateMachine } from './start-states.ts';
 import { guardMismatch, stateGuard, type StateGuard } from './state-guard.ts';
+import { testFolder } from '../testdata/test-folder.ts';
 
 const profile = loadProfile('fixture');
 const images = { 'disk.img': 'a'.repeat(64) };
@@ -33,12 +33,6 @@ function fakeVm(config: VmConfig = loadVmConfig('amd64-bios')) {
     step: async (name, action) => (steps.push(name), action()),
   };
   return { vm, machine, steps };
-}
-
-async function statesFolder(t: { teardown(f: () => Promise<void>): void }): Promise<string> {
-  const folder = await mkdtemp(join(tmpdir(), 'bootproof-states-'));
-  t.teardown(() => rm(folder, { recursive: true, force: true }));
-  return folder;
 }
 
 function sharedStates(folder: string, logs: string[], imageHashes: Record<string, string> = images): SharedStates {
@@ -71,7 +65,7 @@ test('a guard names every difference that makes a checkpoint unusable here, and 
 });
 
 test('a shared checkpoint made from another image is refused: the test boots to the state for real and its record says why', async (t) => {
-  const folder = await statesFolder(t);
+  const folder = await testFolder(t, 'states');
   await leaveState(folder, await guardFor({ 'disk.img': 'b'.repeat(64) }));
   const logs: string[] = [];
   const { vm } = fakeVm();
@@ -85,7 +79,7 @@ test('a shared checkpoint made from another image is refused: the test boots to 
 });
 
 test('a shared checkpoint that fails to restore makes the test boot fresh and say so, instead of failing', async (t) => {
-  const folder = await statesFolder(t);
+  const folder = await testFolder(t, 'states');
   await leaveState(folder, await guardFor(images));
   const logs: string[] = [];
   const { vm, machine } = fakeVm();
@@ -97,7 +91,7 @@ test('a shared checkpoint that fails to restore makes the test boot fresh and sa
 });
 
 test('the first test to need a state boots to it and tries to save it; a checkpoint that could not be saved leaves nothing behind', async (t) => {
-  const folder = await statesFolder(t);
+  const folder = await testFolder(t, 'states');
   const logs: string[] = [];
   const { vm, steps } = fakeVm();
   const started = await sharedStates(folder, logs).startFrom(vm, 'shell');
@@ -107,7 +101,7 @@ test('the first test to need a state boots to it and tries to save it; a checkpo
 });
 
 test('a machine that does not resume checkpoints boots to the state and shares none', async (t) => {
-  const folder = await statesFolder(t);
+  const folder = await testFolder(t, 'states');
   const { vm, steps } = fakeVm({ ...loadVmConfig('amd64-bios'), resumesCheckpoints: false });
   const started = await sharedStates(folder, []).startFrom(vm, 'shell');
   t.like(started, { how: 'booted', note: 'amd64-bios does not resume checkpoints (resumesCheckpoints: false), so the test booted to the state' });
@@ -115,7 +109,7 @@ test('a machine that does not resume checkpoints boots to the state and shares n
 });
 
 test('a test starts from a state once, before its first boot, and only from a state that exists', async (t) => {
-  const folder = await statesFolder(t);
+  const folder = await testFolder(t, 'states');
   const { vm } = fakeVm();
   const states = sharedStates(folder, []);
   await t.throwsAsync(() => states.startFrom(vm, 'desktop' as never), { message: /no such starting state; the states are shell, upgraded/ });
