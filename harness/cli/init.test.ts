@@ -39,7 +39,7 @@ test('init scaffolds a machine, a profile and a scenario that bootproof loads, l
   t.true(source.includes(`await vm.console.waitFor(/${machine.firmware.banner.source}/, { timeoutMs: 60_000 });`), "it waits for the machine's firmware banner");
   const collection = await collectTests([scenarioFile], { BOOTPROOF_USER_DIR: folder.root, BOOTPROOF_SLICE: 'ci', BOOTPROOF_MACHINES: '' });
   t.deepEqual(collection.files, [{ file: scenarioFile, scenarios: ['lab-pc'] }]);
-  t.deepEqual(collection.tests, [{ scenario: 'lab-pc', machine: 'lab-pc', title: 'lab-pc on lab-pc', file: scenarioFile }], 'its CI slice is the new machine, which can run it');
+  t.deepEqual(collection.tests, [{ scenario: 'lab-pc', machine: 'lab-pc', title: 'lab-pc on lab-pc', timeoutMinutes: 5, file: scenarioFile }], 'its CI slice is the new machine, which can run it');
 });
 
 test('init never overwrites a file, and refuses names and options it cannot use, each with the fix', async (t) => {

@@ -31,8 +31,8 @@ test('collecting names each file\'s scenarios and every test with its file, with
   t.deepEqual(
     collection.tests.filter((x) => x.scenario === 'alpha'),
     [
-      { scenario: 'alpha', machine: 'amd64-bios', title: 'alpha on amd64-bios', file: files[0] },
-      { scenario: 'alpha', machine: 'macppc-ofw', title: 'alpha on macppc-ofw', skip: 'needs a shell; macppc-ofw boots only to the loader', file: files[0] },
+      { scenario: 'alpha', machine: 'amd64-bios', title: 'alpha on amd64-bios', timeoutMinutes: 1, file: files[0] },
+      { scenario: 'alpha', machine: 'macppc-ofw', title: 'alpha on macppc-ofw', timeoutMinutes: 1, skip: 'needs a shell; macppc-ofw boots only to the loader', file: files[0] },
     ],
   );
   // A broken-fixture check is named as its record names it, so the history's durations find it.
