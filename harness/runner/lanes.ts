@@ -31,7 +31,7 @@ export interface Lane {
  * their limits the known tests took (without any known test, the limits alone weigh the tests against each other).
  */
 function guessMs(test: PlannedTest, known: PlannedTest[]): number {
-  const shares = known.map((k) => k.expectedMs! / k.limitMs).sort((a, b) => a - b);
+  const shares = known.filter((k) => k.limitMs > 0).map((k) => k.expectedMs! / k.limitMs).sort((a, b) => a - b);
   return shares.length > 0 ? test.limitMs * shares[Math.floor((shares.length - 1) / 2)]! : test.limitMs;
 }
 
