@@ -20,7 +20,7 @@ scenario(
     description: "A damaged image stops the boot at once with the profile's named failure, not after a timeout",
     depth: 'full',
     needs: ['provoked-failures'],
-    ci: ['amd64-bios', 'mips64-uboot'],
+    ci: ['amd64-bios', 'mips64-uboot', 'ppc64-ofw'],
     timeoutMinutes: 20,
   },
   async (t, vm) => {

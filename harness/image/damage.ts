@@ -55,19 +55,25 @@ async function bootedRoot(image: string, layout: BootLayout, profile: ProfilePar
   return root;
 }
 
-/** /cfg: the one partition with a filesystem that is neither a root, nor boot.conf's, nor FAT (an ESP). */
+/**
+ * /cfg: the one partition with a filesystem that is neither a root, nor boot.conf's, nor FAT (an ESP); among several
+ * (a firmware's own boot partition, e.g. Open Firmware's), the one whose label names cfg.
+ */
 async function cfgPartition(image: string, layout: BootLayout): Promise<Region> {
   const skip = new Set([...layout.roots.values(), ...(layout.bootConf ? [layout.bootConf.partition] : [])].map((p) => p.name));
-  const found: Region[] = [];
+  const found: (Region & { label?: string })[] = [];
   for (const p of layout.partitions.filter((p) => !skip.has(p.name))) {
-    const kind = (await identifyFilesystem(image, p.startByte, p.bytes))?.kind;
-    if (kind && !kind.startsWith('fat')) found.push(p);
+    const fs = await identifyFilesystem(image, p.startByte, p.bytes);
+    if (fs && !fs.kind.startsWith('fat')) found.push({ ...p, label: fs.label });
   }
-  if (found.length !== 1) {
-    const names = found.map((p) => p.name).join(', ') || 'none';
-    throw new UsageError(`${image}: cannot tell /cfg: it is the one filesystem besides the roots, /mbr and FAT, and the image has ${found.length} (${names})`);
+  const labelled = found.filter((p) => /cfg/i.test(p.label ?? ''));
+  if (found.length !== 1 && labelled.length !== 1) {
+    const names = found.map((p) => (p.label ? `${p.name} "${p.label}"` : p.name)).join(', ') || 'none';
+    throw new UsageError(
+      `${image}: cannot tell /cfg: it is the one filesystem besides the roots, /mbr and FAT, or among several the one labelled cfg, and the image has ${found.length} (${names})`,
+    );
   }
-  return found[0]!;
+  return found.length === 1 ? found[0]! : labelled[0]!;
 }
 
 async function writeAt(path: string, byte: number, data: Buffer): Promise<void> {
