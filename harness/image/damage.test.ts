@@ -46,6 +46,19 @@ test('cfg-unmountable takes /cfg\'s superblock and leaves the roots', async (t) 
   t.regex(damaged.done, /partition 7 /);
 });
 
+test('among two spare filesystems, the cfg damages take the one labelled cfg, and refuse to guess between two so labelled', async (t) => {
+  const dir = await testFolder(t, 'damage');
+  const { image } = await makeSmallDisk(dir, { bootConf: 'set device=hd0d\n', extraLabel: 'RFOFW' });
+  t.is(await kindAt(image, '8'), 'ext2', 'the extra partition holds a filesystem');
+  const damaged = await makeDamagedImage(image, 'cfg-unmountable', profile, join(dir, 'damaged.img'));
+  t.is(await kindAt(damaged.path, '7'), undefined, '/cfg (RFCFG) is the one damaged');
+  t.is(await kindAt(damaged.path, '8'), 'ext2', 'the partition labelled RFOFW is left');
+
+  const twice = await makeSmallDisk(join(dir, 'twice'), { extraLabel: 'cfg-old' });
+  const error = await t.throwsAsync(makeDamagedImage(twice.image, 'cfg-unmountable', profile, join(dir, 'twice.img')));
+  t.regex(error?.message ?? '', /cannot tell \/cfg.* has 2 \(7 "RFCFG", 8 "cfg-old"\)/);
+});
+
 test('cfg-inconsistent leaves /cfg a filesystem that a read-only e2fsck fails on its free-block count', async (t) => {
   const { dir, image } = await disk(t);
   const cfg = (await findPartition(image, '7'))!;

@@ -32,11 +32,12 @@ export function fakeElfKernel(machine: number): Buffer {
 
 /**
  * MBR: p1 /mbr (ext4 RFMBR, etc/boot.conf), p2 extended, p5 root d (ext4 RFROOT with boot/vmlinuz), p6 root e (empty),
- * p7 /cfg (ext4 RFCFG). Roots are `rootMiB` each; `rootFiles` (path → text) are added to root d.
+ * p7 /cfg (ext4 RFCFG). Roots are `rootMiB` each; `rootFiles` (path → text) are added to root d. `extraLabel` adds a
+ * p8 with an ext2 filesystem of that label (a firmware's own boot partition, say).
  */
 export async function makeSmallDisk(
   dir: string,
-  options: { bootConf?: string; kernel?: Buffer; rootMiB?: number; rootFiles?: Record<string, string> } = {},
+  options: { bootConf?: string; kernel?: Buffer; rootMiB?: number; rootFiles?: Record<string, string>; extraLabel?: string } = {},
 ): Promise<SmallDisk> {
   const rootMiB = options.rootMiB ?? 4;
   const staging = join(dir, 'staging');
@@ -51,18 +52,21 @@ export async function makeSmallDisk(
   const mbrFs = join(dir, 'mbr.fs');
   const rootFs = join(dir, 'root.fs');
   const cfgFs = join(dir, 'cfg.fs');
-  const mke2fs = (label: string, from: string | undefined, file: string, mib: number) =>
-    execa('mke2fs', ['-q', '-F', '-t', 'ext4', '-L', label, ...(from ? ['-d', from] : []), file, `${mib}M`]);
+  const extraFs = join(dir, 'extra.fs');
+  const mke2fs = (label: string, from: string | undefined, file: string, mib: number, type = 'ext4') =>
+    execa('mke2fs', ['-q', '-F', '-t', type, '-L', label, ...(from ? ['-d', from] : []), file, `${mib}M`]);
   await mke2fs('RFMBR', join(staging, 'mbr'), mbrFs, 2);
   await mke2fs('RFROOT', join(staging, 'root'), rootFs, rootMiB);
   await mke2fs('RFCFG', undefined, cfgFs, 1);
+  if (options.extraLabel !== undefined) await mke2fs(options.extraLabel, undefined, extraFs, 1, 'ext2');
 
   // p1 at 1 MiB (2 MiB), extended from 3 MiB; each logical partition sits 1 MiB after its EBR.
   const s = (mib: number) => mib * 2048;
   const p5 = 4;
   const p6 = p5 + rootMiB + 1;
   const p7 = p6 + rootMiB + 1;
-  const end = p7 + 1;
+  const p8 = p7 + 2;
+  const end = options.extraLabel === undefined ? p7 + 1 : p8 + 1;
   const layout = [
     'label: dos', 'unit: sectors',
     `start=${s(1)}, size=${s(2)}, type=83, bootable`,
@@ -70,13 +74,16 @@ export async function makeSmallDisk(
     `start=${s(p5)}, size=${s(rootMiB)}, type=83`,
     `start=${s(p6)}, size=${s(rootMiB)}, type=83`,
     `start=${s(p7)}, size=${s(1)}, type=83`,
+    ...(options.extraLabel === undefined ? [] : [`start=${s(p8)}, size=${s(1)}, type=83`]),
   ].join('\n');
   const image = join(dir, 'disk.img');
   const file = await open(image, 'w');
   await file.truncate(end * MiB);
   await file.close();
   await execa('sfdisk', ['--quiet', image], { input: layout });
-  for (const [fs, mib] of [[mbrFs, 1], [rootFs, p5], [cfgFs, p7]] as const) {
+  const filesystems: [string, number][] = [[mbrFs, 1], [rootFs, p5], [cfgFs, p7]];
+  if (options.extraLabel !== undefined) filesystems.push([extraFs, p8]);
+  for (const [fs, mib] of filesystems) {
     await execa('dd', [`if=${fs}`, `of=${image}`, 'bs=1M', `seek=${mib}`, 'conv=notrunc', 'status=none']);
   }
   return { image, rootFs, rootBytes: rootMiB * MiB };
