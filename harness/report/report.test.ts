@@ -15,7 +15,7 @@ const record = (over: Partial<TestRecord>): TestRecord => ({
   accel: 'tcg', artifacts: {}, ...over,
 });
 
-test('a run folder that was never finished says complete: false; finishing it says true', async (t) => {
+test('a run folder that was never finished says complete: false; finishing it says true, in results.json alone', async (t) => {
   const dir = await testFolder(t, 'run');
   await writeRunInfo(dir, newRunInfo('r1', 'tcg', 'test', 'bootproof nightly'));
   await appendRecord(dir, record({}));
@@ -29,6 +29,9 @@ test('a run folder that was never finished says complete: false; finishing it sa
   t.truthy(done.run.finishedAt);
   const onDisk = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
   t.deepEqual(onDisk.summary, { passed: 1, failed: 1, flaky: 0, skipped: 0, infrastructure: 0, knownFailures: 0, total: 2 });
+  t.true(onDisk.run.complete, 'results.json says the run finished');
+  const started = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'));
+  t.false('complete' in started || 'finishedAt' in started, `run.json, written as the run started, claims nothing of its end: ${JSON.stringify(started)}`);
   const junit = readFileSync(join(dir, 'junit.xml'), 'utf8');
   t.regex(junit, /<testsuite name="amd64-uefi" tests="1" failures="1"/);
   t.regex(junit, /<failure message="timed out &lt;x&gt;" type="WaitTimeout">/);

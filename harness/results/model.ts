@@ -162,6 +162,9 @@ export interface RunInfo {
   mergedFrom?: string[];
 }
 
+/** What run.json holds: the run as it started. Whether it finished is the report's to say (results.json). */
+export type RunStart = Omit<RunInfo, 'complete' | 'finishedAt'>;
+
 export interface Results {
   run: RunInfo;
   /**
