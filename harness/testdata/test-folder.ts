@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTempFolder } from '../qemu/temp-folder.js';
+import { createTempFolder } from '../qemu/temp-folder.ts';
 
 /** What of ava's ExecutionContext the folders need. */
 export interface Teardown {
