@@ -48,6 +48,11 @@ export async function removeOrphanedTempFolders(parent = tmpdir()): Promise<stri
 
 const swept = new Map<string, Promise<string[]>>();
 
+/** The name a folder of this process begins with: bp-<pid>-, then the label and a dash if any. */
+export function ownedFolderPrefix(label?: string): string {
+  return `bp-${process.pid}-${label ? `${label}-` : ''}`;
+}
+
 /**
  * A new folder bp-<pid>-<label>-XXXXXX in the system's temporary folder; the first one a process makes there removes
  * the orphaned folders of dead processes first.
@@ -56,6 +61,6 @@ export async function createTempFolder(label?: string): Promise<TempFolder> {
   const parent = tmpdir();
   if (!swept.has(parent)) swept.set(parent, removeOrphanedTempFolders(parent));
   await swept.get(parent);
-  const path = await mkdtemp(join(parent, `bp-${process.pid}-${label ? `${label}-` : ''}`));
+  const path = await mkdtemp(join(parent, ownedFolderPrefix(label)));
   return { path, cleanup: () => rm(path, { recursive: true, force: true }) };
 }

@@ -66,7 +66,7 @@ async function nightlyFolder(root: string): Promise<string> {
   ];
   const casts: Record<string, string> = { 'failover--amd64-uefi': hostileCast };
   mkdirSync(dir, { recursive: true });
-  await writeRunInfo(dir, { id: dir, startedAt: '2026-01-02T00:00:00.000Z', complete: false, accel: 'tcg', accelReason: 'no KVM here', host: 'ci', command: 'bootproof nightly' });
+  await writeRunInfo(dir, { id: dir, startedAt: '2026-01-02T00:00:00.000Z', accel: 'tcg', accelReason: 'no KVM here', host: 'ci', command: 'bootproof nightly' });
   for (const r of records) {
     if (!r.artifacts.cast) continue;
     const name = `${r.scenario}--${r.machine}`;
@@ -166,7 +166,7 @@ const scenarios = [
 async function ciSliceFolder(root: string): Promise<string> {
   const dir = join(root, 'reports', 'test-ci');
   mkdirSync(dir, { recursive: true });
-  await writeRunInfo(dir, { id: dir, startedAt: '2026-01-02T00:00:00.000Z', complete: true, accel: 'tcg', accelReason: 'no KVM here', host: 'ci', command: 'bootproof nightly --slice ci' });
+  await writeRunInfo(dir, { id: dir, startedAt: '2026-01-02T00:00:00.000Z', accel: 'tcg', accelReason: 'no KVM here', host: 'ci', command: 'bootproof nightly --slice ci' });
   const skip = { status: 'skipped' as const, skipReason: 'needs a shell; macppc-ofw boots only to the loader', boots: [], steps: [], phases: {}, artifacts: {} };
   for (const [i, scenario] of scenarios.entries()) {
     const on = scenario === 'upgrade' ? ['amd64-bios', 'ppc64-ofw'] : [machines[i % 7]!, machines[(i + 3) % 7]!];

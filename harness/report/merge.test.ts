@@ -33,7 +33,7 @@ async function runFolder(dir: string, records: TestRecord[], options: { complete
   mkdirSync(dir, { recursive: true });
   const accel = options.accel ?? 'tcg';
   await writeRunInfo(dir, {
-    id: dir, startedAt: records[0]?.startedAt ?? '2026-01-01T00:00:00.000Z', complete: false, accel, accelReason: `${accel} because`,
+    id: dir, startedAt: records[0]?.startedAt ?? '2026-01-01T00:00:00.000Z', accel, accelReason: `${accel} because`,
     host: 'ci-runner', command: options.command ?? 'bootproof nightly --slice ci', ...(options.profile ? { profile: options.profile } : {}),
   });
   for (const r of records) {

@@ -4,7 +4,7 @@ import { basename, dirname, isAbsolute, join, normalize, resolve, sep } from 'no
 import { UsageError } from '../errors.ts';
 import { writeAtomic } from '../atomic.ts';
 import { readRecords, recordsFile } from '../results/records.ts';
-import type { Results, RunInfo, TestRecord } from '../results/model.ts';
+import type { Results, RunInfo, RunStart, TestRecord } from '../results/model.ts';
 import { defaultProfile, readRunInfo, writeRunInfo } from '../results/run-info.ts';
 import { writeReport } from './write-report.ts';
 
@@ -40,10 +40,9 @@ export async function mergeRunFolders(shardDirs: string[], outDir: string): Prom
     for (const record of shard.records) merged.push(await withCopiedArtifacts(record, shard.dir, index, out, taken));
   }
   merged.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
-  const info = mergeRunInfo(shards, out);
-  await writeRunInfo(out, info);
+  await writeRunInfo(out, mergeRunInfo(shards, out));
   await writeAtomic(recordsFile(out), merged.map((r) => JSON.stringify(r) + '\n').join(''));
-  return writeReport(out, info.complete);
+  return writeReport(out, shards.every((s) => s.info.complete));
 }
 
 async function checkOutDir(out: string): Promise<void> {
@@ -89,10 +88,9 @@ async function withCopiedArtifacts(record: TestRecord, shardDir: string, index: 
   return { ...record, artifacts };
 }
 
-function mergeRunInfo(shards: Shard[], out: string): RunInfo {
+function mergeRunInfo(shards: Shard[], out: string): RunStart {
   const infos = shards.map((s) => s.info);
   const unique = (values: string[]) => [...new Set(values.filter((v) => v !== ''))];
-  const complete = infos.every((i) => i.complete);
   const starts = unique(infos.map((i) => i.startedAt)).sort();
   const accels = unique(infos.map((i) => i.accel));
   const reasons = unique(infos.map((i) => (i.accelReason ? `${i.accel}: ${i.accelReason}` : '')));
@@ -100,7 +98,6 @@ function mergeRunInfo(shards: Shard[], out: string): RunInfo {
   return {
     id: out,
     startedAt: starts[0] ?? new Date().toISOString(),
-    complete,
     accel: accels.join(', '),
     ...(reasons.length > 0 ? { accelReason: reasons.join('; ') } : {}),
     host: unique(infos.map((i) => i.host)).join(', '),

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { writeAtomic } from '../atomic.ts';
-import type { RunInfo, RunStart } from './model.ts';
+import type { RunStart } from './model.ts';
 
 const runFile = (runDir: string) => join(runDir, 'run.json');
 
@@ -15,21 +15,15 @@ export function newRunInfo(id: string, accel: string, accelReason: string, comma
   return { id, startedAt: new Date().toISOString(), accel, accelReason, host: hostname(), command, profile };
 }
 
-/** Writes run.json; of a RunInfo, what it says of the run's end is left out. */
-export async function writeRunInfo(runDir: string, info: RunStart | RunInfo): Promise<void> {
-  await writeAtomic(runFile(runDir), JSON.stringify(runStart(info), null, 2) + '\n');
+export async function writeRunInfo(runDir: string, info: RunStart): Promise<void> {
+  await writeAtomic(runFile(runDir), JSON.stringify(info, null, 2) + '\n');
 }
 
-/** run.json, without what older versions wrote there of the run's end. */
+/** run.json. The "complete": false that older versions wrote there is overridden by every reader, as the report's is. */
 export async function readRunInfo(runDir: string): Promise<RunStart | undefined> {
   try {
-    return runStart(JSON.parse(await readFile(runFile(runDir), 'utf8')) as RunInfo);
+    return JSON.parse(await readFile(runFile(runDir), 'utf8')) as RunStart;
   } catch {
     return undefined;
   }
-}
-
-function runStart(info: RunStart | RunInfo): RunStart {
-  const { complete, finishedAt, ...start } = info as RunInfo;
-  return start;
 }

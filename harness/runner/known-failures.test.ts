@@ -70,7 +70,7 @@ test('a bad known-failures file is refused with the file, the key and the fix', 
 test('the report counts known failures apart, shows their reason, and JUnit reads them as skipped', async (t) => {
   const dir = await testFolder(t, 'known');
   await writeRunInfo(dir, {
-    id: dir, startedAt: '2026-11-20T01:00:00.000Z', complete: false, accel: 'tcg', host: 'h', command: 'bootproof nightly',
+    id: dir, startedAt: '2026-11-20T01:00:00.000Z', accel: 'tcg', host: 'h', command: 'bootproof nightly',
     knownFailures: { file: '/repo/known-failures.json', entries: [entry(), entry({ scenario: 'boot', machine: 'amd64-bios' })] },
   });
   for (const r of [record('upgrade', 'amd64-uefi', 'failed'), record('upgrade', 'amd64-bios', 'failed'), record('boot', 'amd64-bios', 'passed')]) {

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTempFolder } from '../qemu/temp-folder.ts';
+import { createTempFolder, ownedFolderPrefix } from '../qemu/temp-folder.ts';
 
 /** What of ava's ExecutionContext the folders need. */
 export interface Teardown {
@@ -25,7 +25,7 @@ export async function testFolder(t: Teardown, label: string): Promise<string> {
 
 /** testFolder for a test that is not async. */
 export function testFolderSync(t: Teardown, label: string): string {
-  const path = mkdtempSync(join(tmpdir(), `bp-${process.pid}-${label}-`));
+  const path = mkdtempSync(join(tmpdir(), ownedFolderPrefix(label)));
   t.teardown(() => rmSync(path, removal));
   return path;
 }

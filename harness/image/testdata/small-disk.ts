@@ -52,37 +52,38 @@ export async function makeSmallDisk(
   const mbrFs = join(dir, 'mbr.fs');
   const rootFs = join(dir, 'root.fs');
   const cfgFs = join(dir, 'cfg.fs');
-  const extraFs = join(dir, 'extra.fs');
   const mke2fs = (label: string, from: string | undefined, file: string, mib: number, type = 'ext4') =>
     execa('mke2fs', ['-q', '-F', '-t', type, '-L', label, ...(from ? ['-d', from] : []), file, `${mib}M`]);
   await mke2fs('RFMBR', join(staging, 'mbr'), mbrFs, 2);
   await mke2fs('RFROOT', join(staging, 'root'), rootFs, rootMiB);
   await mke2fs('RFCFG', undefined, cfgFs, 1);
-  if (options.extraLabel !== undefined) await mke2fs(options.extraLabel, undefined, extraFs, 1, 'ext2');
 
   // p1 at 1 MiB (2 MiB), extended from 3 MiB; each logical partition sits 1 MiB after its EBR.
   const s = (mib: number) => mib * 2048;
   const p5 = 4;
   const p6 = p5 + rootMiB + 1;
   const p7 = p6 + rootMiB + 1;
-  const p8 = p7 + 2;
-  const end = options.extraLabel === undefined ? p7 + 1 : p8 + 1;
+  const filesystems: [string, number][] = [[mbrFs, 1], [rootFs, p5], [cfgFs, p7]];
+  const logical = [{ start: p5, mib: rootMiB }, { start: p6, mib: rootMiB }, { start: p7, mib: 1 }];
+  if (options.extraLabel !== undefined) {
+    const extraFs = join(dir, 'extra.fs');
+    await mke2fs(options.extraLabel, undefined, extraFs, 1, 'ext2');
+    filesystems.push([extraFs, p7 + 2]);
+    logical.push({ start: p7 + 2, mib: 1 });
+  }
+  const last = logical.at(-1)!;
+  const end = last.start + last.mib;
   const layout = [
     'label: dos', 'unit: sectors',
     `start=${s(1)}, size=${s(2)}, type=83, bootable`,
     `start=${s(3)}, size=${s(end - 3)}, type=5`,
-    `start=${s(p5)}, size=${s(rootMiB)}, type=83`,
-    `start=${s(p6)}, size=${s(rootMiB)}, type=83`,
-    `start=${s(p7)}, size=${s(1)}, type=83`,
-    ...(options.extraLabel === undefined ? [] : [`start=${s(p8)}, size=${s(1)}, type=83`]),
+    ...logical.map((p) => `start=${s(p.start)}, size=${s(p.mib)}, type=83`),
   ].join('\n');
   const image = join(dir, 'disk.img');
   const file = await open(image, 'w');
   await file.truncate(end * MiB);
   await file.close();
   await execa('sfdisk', ['--quiet', image], { input: layout });
-  const filesystems: [string, number][] = [[mbrFs, 1], [rootFs, p5], [cfgFs, p7]];
-  if (options.extraLabel !== undefined) filesystems.push([extraFs, p8]);
   for (const [fs, mib] of filesystems) {
     await execa('dd', [`if=${fs}`, `of=${image}`, 'bs=1M', `seek=${mib}`, 'conv=notrunc', 'status=none']);
   }
