@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what bootproof needs on a Debian 12 machine: system packages, npm packages, the fixture images
-# (amd64 from the host's packages; other architectures from their Debian packages, downloaded by the build).
+# (from the host's packages and Debian packages the build downloads: every kernel, and other architectures' tools).
 # Each step is skipped when already done, so running it before every command costs about a second.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +11,6 @@ packages=(
   qemu-system-ppc
   grub-pc-bin grub-efi-amd64-bin grub-common
   mtools dosfstools e2fsprogs e2fsck-static fdisk cpio busybox-static kmod fakeroot zstd makefs
-  linux-image-amd64
   chromium fonts-liberation fonts-dejavu-core
 )
 
