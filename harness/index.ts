@@ -31,7 +31,9 @@ export { makeDamagedImage, type DamagedImage } from './image/damage.ts';
 export { damages, type Damage } from './config/damages.ts';
 
 // Recorded disk writes (QEMU blklogwrites) and the crash states they allow.
-export { readWriteLog, replay, flushPoints, findMarks, phaseAt, type WriteLog, type Mark, type ReplayRange } from './disk/write-log.ts';
+export { readWriteLog, replay, flushPoints, findMarks, phaseAt, type WriteLog, type Mark, type ReplayRange, type Extent } from './disk/write-log.ts';
+export { StateImage } from './disk/state-image.ts';
+export { ChunkHashes } from './disk/chunk-hashes.ts';
 export { crashStates, countKinds, boundStates, crashStateKinds, type CrashState, type CrashStateKind, type CrashStateOptions } from './disk/crash-states.ts';
 export { bootLayout, bootConfSectors, bootContent, type BootLayout, type BootContent } from './image/boot-content.ts';
 

@@ -1,10 +1,10 @@
 // crash-states: record every write of an upgrade, rebuild the disk as a power loss could leave it at each point
 // (each flush, writes of an epoch lost, boot.conf torn), and boot each distinct state once.
 import { join } from 'node:path';
-import { rename, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import {
   bootConfSectors, bootContent, bootLayout, boundStates, countKinds, crashStates, createTempFolder, flushPoints, phaseAt,
-  readWriteLog, replay, scenario, sha256File,
+  readWriteLog, replay, scenario, sha256File, StateImage,
 } from 'bootproof';
 import type { BootLayout, CrashState, CrashStateRow, Mark, TestMachine } from 'bootproof';
 
@@ -134,24 +134,15 @@ scenario(
       row.outcome = row.reason ? 'failed' : booted.version === v2 ? 'booted v2' : 'booted v1';
     };
 
-    // Pass 1, on the host: rebuild each state (from the disk as of its base flush point, kept while that epoch's
-    // states are built), judge its boot.conf, and keep one image per distinct boot-deciding content.
-    const distinct = new Map<string, { n: number; image: string; description: string; afterSuccess: boolean; rows: { row: CrashStateRow; named?: string }[] }>();
-    const baseImage = join(work.path, 'base.img');
-    let baseAt = -1;
-    await replay(log, logPath, vm.fixture.disk, baseImage, { upTo: -1 });
+    // Pass 1, on the host: make one image each state in turn (the disk as of its flush point, advanced in place, plus
+    // its own writes), judge its boot.conf, and keep one state per distinct boot-deciding content.
+    const distinct = new Map<string, { n: number; state: CrashState; description: string; afterSuccess: boolean; rows: { row: CrashStateRow; named?: string }[] }>();
+    const working = await StateImage.create(log, logPath, vm.fixture.disk, join(work.path, 'working.img'));
     for (const state of [...states].sort((a, b) => a.base - b.base)) {
-      if (state.base > baseAt) {
-        const next = join(work.path, 'base-next.img');
-        await replay(log, logPath, baseImage, next, { from: baseAt + 1, upTo: state.base });
-        await rename(next, baseImage);
-        baseAt = state.base;
-      }
+      await working.become(state);
       const n = states.indexOf(state) + 1;
       const phase = phaseAt(marks, state.upTo);
-      const image = join(work.path, `state-${n}.img`);
-      await replay(log, logPath, baseImage, image, { from: state.base + 1, upTo: state.upTo, skip: state.skip, torn: state.torn });
-      const content = await bootContent(image, layout, bootLine);
+      const content = await bootContent(working.path, layout, bootLine, working.hashes);
       const row: CrashStateRow = { state: state.id, kind: state.kind, phase, entry: state.upTo, skipped: state.skip, torn: state.torn, afterSuccess: state.base >= promised, outcome: 'not booted' };
       rows[n - 1] = row;
       // A flush point or a torn write leaves boot.conf as the old file or the new one unless it was overwritten in place.
@@ -169,11 +160,10 @@ scenario(
         same.rows.push({ row, named: content.named });
         same.afterSuccess ||= row.afterSuccess;
       } else {
-        distinct.set(content.key, { n, image, description: `${state.description} (${phase})`, afterSuccess: row.afterSuccess, rows: [{ row, named: content.named }] });
+        distinct.set(content.key, { n, state, description: `${state.description} (${phase})`, afterSuccess: row.afterSuccess, rows: [{ row, named: content.named }] });
       }
-      if (torn || same) await rm(image, { force: true });
     }
-    await rm(baseImage, { force: true });
+    await rm(working.path, { force: true });
 
     // Pass 2: boot each distinct content once, up to `jobs` at once, those a crash after the success line can leave
     // first. In the CI slice, and on a broken fixture (which the test must catch), no boot starts once a state has
@@ -191,10 +181,14 @@ scenario(
           for (const { row } of entry.rows) row.reason = `an earlier state failed (${brokenFixture ? 'the broken fixture is caught' : 'the CI slice stops there'})`;
         } else {
           booted++;
-          const result = await vm.step(`state ${entry.n}/${states.length}: ${entry.description}`, () => bootState(vm, entry.image, `state-${entry.n}`, layout));
+          // Rebuilt from the recorded disk only now: a state that is not booted costs no copy of the disk.
+          const image = join(work.path, `state-${entry.n}.img`);
+          const { upTo, skip, torn } = entry.state;
+          await replay(log, logPath, vm.fixture.disk, image, { upTo, skip, torn });
+          const result = await vm.step(`state ${entry.n}/${states.length}: ${entry.description}`, () => bootState(vm, image, `state-${entry.n}`, layout));
           for (const { row, named } of entry.rows) judge(row, named, result);
+          await rm(image, { force: true });
         }
-        await rm(entry.image, { force: true });
       }
     };
     await Promise.all(Array.from({ length: jobs }, worker));

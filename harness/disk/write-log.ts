@@ -155,6 +155,31 @@ export async function replay(log: WriteLog, logPath: string, baseImage: string, 
   await applyEntries(log, logPath, outImage, options.from ?? 0, options.upTo, options.skip, options.torn);
 }
 
+/** A byte range of a disk image: `start` and length in bytes. */
+export interface Extent {
+  start: number;
+  bytes: number;
+}
+
+/** What applying entries `from`..`to` (inclusive, minus `skip`; `torn` cuts one short) does to an image, in log order. */
+export function appliedWrites(
+  log: WriteLog,
+  from: number,
+  to: number,
+  skip: number[] = [],
+  torn?: { entry: number; sectors: number },
+): (Extent & { entry: LogEntry })[] {
+  const skipped = new Set(skip);
+  return log.entries
+    .slice(from, to + 1)
+    .filter((entry) => !entry.flags.flush && !skipped.has(entry.index))
+    .map((entry) => ({
+      entry,
+      start: entry.sector * log.sectorSize,
+      bytes: (torn?.entry === entry.index ? Math.min(torn.sectors, entry.sectors) : entry.sectors) * log.sectorSize,
+    }));
+}
+
 /** Applies entries `from`..`to` (inclusive, minus `skip`) to `image` in place: writes their data, zeroes for DISCARDs; `torn` cuts one entry short. */
 export async function applyEntries(
   log: WriteLog,
@@ -168,7 +193,6 @@ export async function applyEntries(
   if (from < 0 || to >= log.entries.length || from > to + 1) {
     throw new BootproofError(`cannot apply entries ${from}..${to} of ${logPath}: it has ${log.entries.length}`);
   }
-  const skipped = new Set(skip);
   const source = await openLog(logPath);
   try {
     const target = new CoalescingWriter(await open(image, 'r+'));
@@ -177,10 +201,7 @@ export async function applyEntries(
       let bufferStart = 0;
       let bufferLength = 0;
       let zeroes: Buffer | undefined;
-      for (const entry of log.entries.slice(from, to + 1)) {
-        if (entry.flags.flush || skipped.has(entry.index)) continue;
-        const length = (torn?.entry === entry.index ? Math.min(torn.sectors, entry.sectors) : entry.sectors) * log.sectorSize;
-        const position = entry.sector * log.sectorSize;
+      for (const { entry, start: position, bytes: length } of appliedWrites(log, from, to, skip, torn)) {
         for (let done = 0; done < length; done += COPY_CHUNK) {
           const chunk = Math.min(COPY_CHUNK, length - done);
           if (entry.flags.discard) {

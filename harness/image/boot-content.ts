@@ -2,7 +2,8 @@
 // disk that leaves out the root partitions boot.conf does not name, so that crash states alike in it boot once.
 import { readPartitions } from '../disk/mbr.ts';
 import { readDisklabel } from '../disk/disklabel.ts';
-import { sha256Ranges } from '../disk/sha256.ts';
+import { ChunkHashes } from '../disk/chunk-hashes.ts';
+import { BootproofError } from '../errors.ts';
 import { extFileBlocks, readExtFile } from './ext-file.ts';
 
 /** A partition of the MBR (`5`) or of the disklabel in its OpenBSD partition (`d`), in bytes from the disk's start. */
@@ -26,7 +27,7 @@ export interface BootContent {
   bootConf?: Buffer;
   /** The root device boot.conf names by the profile's line, when it names one of the roots. */
   named?: string;
-  /** sha256 of the disk up to its last partition's end, without the roots that boot.conf does not name. */
+  /** A hash of the disk up to its last partition's end, without the roots that boot.conf does not name (ChunkHashes). */
   key: string;
 }
 
@@ -69,8 +70,12 @@ export async function bootConfSectors(image: string, layout: BootLayout, sectorS
   }));
 }
 
-/** What decides `image`'s boot; `bootConfLine` is the profile's line with `{device}` (`set device={device}`). */
-export async function bootContent(image: string, layout: BootLayout, bootConfLine?: string): Promise<BootContent> {
+/**
+ * What decides `image`'s boot; `bootConfLine` is the profile's line with `{device}` (`set device={device}`). `hashes`:
+ * the image's kept hashes, when it is hashed again and again as it changes (a StateImage's).
+ */
+export async function bootContent(image: string, layout: BootLayout, bootConfLine?: string, hashes = new ChunkHashes(image)): Promise<BootContent> {
+  if (hashes.image !== image) throw new BootproofError(`bootContent: the hashes given are ${hashes.image}'s, not ${image}'s`);
   const bootConf = layout.bootConf && (await readExtFile(image, layout.bootConf.partition.startByte, layout.bootConf.path, { catastrophic: true }));
   const named = bootConf && bootConfLine ? namedDevice(bootConf.toString('latin1'), bootConfLine, [...layout.roots.keys()]) : undefined;
   const left = [...layout.roots.entries()].filter(([device]) => named !== undefined && device !== named).map(([, p]) => p);
@@ -82,7 +87,7 @@ export async function bootContent(image: string, layout: BootLayout, bootConfLin
     at = Math.max(at, skip.startByte + skip.bytes);
   }
   ranges.push({ start: at, bytes: end - at });
-  return { bootConf, named, key: await sha256Ranges(image, ranges) };
+  return { bootConf, named, key: await hashes.digest(ranges) };
 }
 
 /** The device of the last line of `text` that is `line` with some device, if it is one of `devices`. */
