@@ -37,7 +37,7 @@ export class StateImage {
     await this.undoOwn();
     if (state.base > this.baseAt) await this.apply(this.baseAt + 1, state.base);
     this.baseAt = state.base;
-    const extents = appliedWrites(this.log, state.base + 1, state.upTo, state.skip, state.torn).map(({ start, bytes }) => ({ start, bytes }));
+    const extents = appliedWrites(this.log, state.base + 1, state.upTo, state.skip, state.torn);
     this.own = { extents, saved: await this.read(extents) };
     await this.apply(state.base + 1, state.upTo, state.skip, state.torn);
   }
