@@ -13,12 +13,13 @@ export async function benchCrashStates(out: string, maxStates: number): Promise<
   const run = await execa('node', [bin, 'crash-states', '--machine', 'amd64-bios', '--max-states', String(maxStates), '-j', '1', '--out', out], { reject: false, all: true });
   const results = JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as Results;
   const test = results.tests.find((t) => t.scenario === 'crash-states');
-  const counts = test?.data?.crashStateCounts as { judged: number; booted: number } | undefined;
+  const counts = test?.data?.crashStateCounts as { judged: number; readAlike: number; booted: number } | undefined;
   if (!test || !counts) throw new Error(`crash-states ran without its counts (exit ${run.exitCode}):\n${(run.all ?? '').slice(-2000)}`);
   const minutes = test.durationMs / 60_000;
   console.log(`crash_states_judged_per_min: ${(counts.judged / minutes).toFixed(1)}`);
   console.log(`crash_states_booted_per_min: ${(counts.booted / minutes).toFixed(1)}`);
   console.log(`crash_states_judged: ${counts.judged}`);
+  console.log(`crash_states_read_alike: ${counts.readAlike}`);
   console.log(`crash_states_booted: ${counts.booted}`);
   console.log(`crash_states_status: ${test.status}`);
 }

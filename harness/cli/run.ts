@@ -209,7 +209,8 @@ function printTables(tests: Results['tests']): void {
     console.log(`\n${test.title}: ${rows.length} crash states`);
     console.log(`${'#'.padStart(3)}  ${'state'.padEnd(14)} ${'kind'.padEnd(11)} ${'phase'.padEnd(16)} ${'entry'.padStart(6)}  outcome`);
     rows.forEach((r, i) => {
-      const outcome = r.outcome === 'failed' ? `FAILED: ${r.reason}` : `${r.outcome}${r.sameAs ? ` (same as #${r.sameAs})` : ''}`;
+      const alike = r.sameAs ? ` (same as #${r.sameAs})` : r.readsAs ? ` (reads as #${r.readsAs})` : '';
+      const outcome = r.outcome === 'failed' ? `FAILED: ${r.reason}` : `${r.outcome}${alike}`;
       const phase = `${r.phase}${r.afterSuccess ? '*' : ''}`;
       console.log(`${String(i + 1).padStart(3)}  ${r.state.padEnd(14)} ${(r.kind ?? '').padEnd(11)} ${phase.padEnd(16)} ${String(r.entry).padStart(6)}  ${outcome}`);
     });

@@ -4,7 +4,7 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { createOverlay, rebaseOverlay, sha256OfDiskRange } from './overlay.ts';
+import { createOverlay, overlayExtents, rebaseOverlay, sha256OfDiskRange } from './overlay.ts';
 import { testFolder } from '../testdata/test-folder.ts';
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
@@ -40,4 +40,20 @@ test('an overlay rebased onto the base image keeps what the overlay between them
   const read = (pattern: string, offset: string) => execa('qemu-io', ['-r', '-f', 'qcow2', '-c', `read -P ${pattern} ${offset} 64k`, top], { reject: false });
   t.notRegex((await read('0x22', '0')).stdout, /Pattern verification failed/, 'the middle overlay\'s write is in the rebased one');
   t.notRegex((await read('0x11', '64k')).stdout, /Pattern verification failed/, 'the rest reads from the base image');
+});
+
+test('an overlay read with copy-on-read holds every cluster the reader read or wrote, and nothing else', async (t) => {
+  const dir = await testFolder(t, 'overlay');
+  const base = join(dir, 'base.img');
+  const overlay = join(dir, 'disk.qcow2');
+  await writeFile(base, Buffer.alloc(1 << 20, 0x11));
+  await createOverlay(base, overlay, { clusterBytes: 4096 });
+  t.deepEqual(await overlayExtents(overlay), [], 'a new overlay holds nothing');
+  // A read of 512 bytes inside the second cluster, one across the 7th and 8th, and a write into the 100th.
+  await execa('qemu-io', ['-C', '-f', 'qcow2', '-c', 'read 4608 512', '-c', 'read 28000 1000', '-c', 'write -P 0x22 409600 512', overlay]);
+  t.deepEqual(await overlayExtents(overlay), [
+    { start: 4096, bytes: 4096 },
+    { start: 24576, bytes: 8192 },
+    { start: 409600, bytes: 4096 },
+  ]);
 });

@@ -4,9 +4,13 @@ import { resolve } from 'node:path';
 import { execa } from 'execa';
 import { UsageError } from '../errors.ts';
 import { sha256File } from './sha256.ts';
+import type { Extent } from './write-log.ts';
 
-/** Creates `overlay` (qcow2) backed by the raw or qcow2 image `base`, which QEMU then only reads. */
-export async function createOverlay(base: string, overlay: string): Promise<void> {
+/**
+ * Creates `overlay` (qcow2) backed by the raw or qcow2 image `base`, which QEMU then only reads. `clusterBytes`: the
+ * overlay's unit of allocation (qcow2's cluster_size, 64 KiB by default), and so of overlayExtents().
+ */
+export async function createOverlay(base: string, overlay: string, options: { clusterBytes?: number } = {}): Promise<void> {
   const absolute = resolve(base);
   try {
     await access(absolute, constants.R_OK);
@@ -14,7 +18,15 @@ export async function createOverlay(base: string, overlay: string): Promise<void
     throw new UsageError(`image ${absolute} is missing or unreadable: build the fixture (npx bootproof fixture build) or pass an existing --image`);
   }
   const format = await imageFormat(absolute);
-  await execa('qemu-img', ['create', '-q', '-f', 'qcow2', '-F', format, '-b', absolute, overlay]);
+  const cluster = options.clusterBytes ? ['-o', `cluster_size=${options.clusterBytes}`] : [];
+  await execa('qemu-img', ['create', '-q', '-f', 'qcow2', '-F', format, '-b', absolute, ...cluster, overlay]);
+}
+
+/** The byte ranges of the disk that `overlay` holds itself, rather than its backing file (from qemu-img map). */
+export async function overlayExtents(overlay: string): Promise<Extent[]> {
+  const { stdout } = await execa('qemu-img', ['map', '--output=json', '-U', '-f', 'qcow2', overlay]);
+  const entries = JSON.parse(stdout) as { start: number; length: number; depth: number }[];
+  return entries.filter((e) => e.depth === 0).map((e) => ({ start: e.start, bytes: e.length }));
 }
 
 /**

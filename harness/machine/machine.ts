@@ -9,7 +9,8 @@ import { QemuProcess, type ExitInfo } from '../qemu/process.ts';
 import { QmpClient } from '../qemu/qmp.ts';
 import { Console } from '../console/console.ts';
 import { AsciicastWriter } from '../console/asciicast.ts';
-import { createOverlay, rebaseOverlay } from '../disk/overlay.ts';
+import { createOverlay, overlayExtents, rebaseOverlay } from '../disk/overlay.ts';
+import type { Extent } from '../disk/write-log.ts';
 import { rewriteFlashCode } from '../qemu/flash-image.ts';
 import { TimeScale, type Accel } from '../deadline.ts';
 import { StateError, UsageError } from '../errors.ts';
@@ -25,7 +26,7 @@ import {
   writeCheckpointInfo,
   type CheckpointInfo,
 } from '../qemu/checkpoint.ts';
-import { prepareFiles, type PreparedFiles } from './prepare.ts';
+import { prepareFiles, trackedClusterBytes, type PreparedFiles } from './prepare.ts';
 import { MachineServices } from './services.ts';
 import type { BootTarget, StartOptions } from './protocols.ts';
 
@@ -49,6 +50,11 @@ export interface MachineOptions {
   checkpoint?: string;
   /** The folder of the files the boot server serves (`network.serve`); by default the base image's. */
   servedFrom?: string;
+  /**
+   * Copy into the overlay whatever the guest reads of the base image (QEMU's copy-on-read), so that diskTouched() can
+   * tell every part of the disk the guest's run depended on.
+   */
+  trackReads?: boolean;
 }
 
 export interface MachineArtifacts {
@@ -207,6 +213,7 @@ export class Machine implements BootTarget {
       throw new UsageError(`machine ${config.name} takes at most ${config.disk.guestDevices.length - 1} extra disks`);
     }
     const qmpSocket = join(workDir.path, `qmp-${++this.starts}.sock`);
+    if (options.writeLog && this.options.trackReads) throw new UsageError('a machine that tracks its reads cannot record its writes too');
     // blklogwrites never truncates its log: a reused file would keep a stale tail.
     if (options.writeLog) await writeFile(options.writeLog, '', { flag: 'wx' });
     const server = this.services?.bootServer;
@@ -271,6 +278,7 @@ export class Machine implements BootTarget {
   async useCheckpoint(dir: string): Promise<void> {
     if (this.state !== 'off') throw new StateError('restore a checkpoint', this.state, 'off');
     if (this.options.writeImage) throw new UsageError('a checkpoint cannot be restored onto the image itself (--write)');
+    if (this.options.trackReads) throw new UsageError('a machine that tracks its reads cannot restore a checkpoint: its disk would not be the image');
     const saved = await readCheckpointInfo(dir);
     await rm(this.overlayPath, { force: true });
     await createOverlay(join(dir, checkpointFiles.disk), this.overlayPath);
@@ -393,7 +401,17 @@ export class Machine implements BootTarget {
     if (this.state !== 'off') throw new StateError('reset the disk', this.state, 'off');
     if (this.options.writeImage) throw new StateError('reset the disk', 'booting the image itself (--write)', 'booting an overlay');
     await rm(this.overlayPath, { force: true });
-    await createOverlay(this.options.image, this.overlayPath);
+    await createOverlay(this.options.image, this.overlayPath, this.options.trackReads ? { clusterBytes: trackedClusterBytes } : {});
+  }
+
+  /**
+   * The byte ranges of the boot disk the guest has read or written so far, in 4 KiB clusters (a machine made with
+   * `trackReads`). Only while off: a running QEMU keeps part of the overlay's map in memory.
+   */
+  async diskTouched(): Promise<Extent[]> {
+    if (!this.options.trackReads) throw new UsageError('diskTouched: the machine was not made with trackReads');
+    if (this.state !== 'off') throw new StateError('read what the disk gave the guest', this.state, 'off');
+    return overlayExtents(this.overlayPath);
   }
 
   /** Ends everything: kills QEMU if needed, closes the recordings and services, removes the private folder. */

@@ -12,7 +12,7 @@ import { checkpointFiles, readCheckpointInfo, restoreFirmwareFiles, type Checkpo
 export interface PreparedFiles {
   workDir: TempFolder;
   /** The disk QEMU boots: an overlay, or the image itself when it is to be written. */
-  disk: { path: string; format: 'qcow2' | 'raw' };
+  disk: { path: string; format: 'qcow2' | 'raw'; copyOnRead?: boolean };
   firmware: FirmwareFiles;
   /** The checkpoint's record, when the machine starts from one. */
   checkpoint?: CheckpointInfo;
@@ -23,11 +23,19 @@ export interface PrepareRequest {
   image: string;
   writeImage?: boolean;
   checkpoint?: string;
+  /** Keep in the overlay every part of the base image the guest reads (see Machine's `trackReads`). */
+  trackReads?: boolean;
 }
+
+/** A tracking overlay's cluster: the finest unit qemu-img map reports of what the guest read. */
+export const trackedClusterBytes = 4096;
 
 /** Makes the private files; on failure, nothing is left behind. */
 export async function prepareFiles(request: PrepareRequest): Promise<PreparedFiles> {
   if (request.checkpoint && request.writeImage) throw new UsageError('a checkpoint cannot be restored onto the image itself (--write)');
+  if (request.trackReads && (request.writeImage || request.checkpoint)) {
+    throw new UsageError('reads are tracked in a fresh overlay over the image: not with --write or a checkpoint');
+  }
   const workDir = await createTempFolder();
   try {
     const checkpoint = request.checkpoint ? await readCheckpointInfo(request.checkpoint) : undefined;
@@ -47,6 +55,10 @@ async function prepareDisk(request: PrepareRequest, folder: string): Promise<Pre
     return { path, format: await imageFormat(path) };
   }
   const path = join(folder, 'disk.qcow2');
+  if (request.trackReads) {
+    await createOverlay(request.image, path, { clusterBytes: trackedClusterBytes });
+    return { path, format: 'qcow2', copyOnRead: true };
+  }
   await createOverlay(request.checkpoint ? join(request.checkpoint, checkpointFiles.disk) : request.image, path);
   return { path, format: 'qcow2' };
 }

@@ -8,6 +8,8 @@ export interface Drive {
   path: string;
   format: 'qcow2' | 'raw';
   readOnly?: boolean;
+  /** What the guest reads of a qcow2 overlay's backing file is copied into the overlay (QEMU's copy-on-read). */
+  copyOnRead?: boolean;
 }
 
 export interface VmFiles {
@@ -133,5 +135,6 @@ function driveSpec(config: VmConfig, drive: Drive, attach = `if=${config.disk.in
   const parts = [`file=${drive.path}`, `format=${drive.format}`, attach];
   // QEMU's IDE disks cannot be read-only: their writes go to a throw-away overlay instead.
   if (drive.readOnly) parts.push(config.disk.interface === 'ide' ? 'snapshot=on' : 'readonly=on');
+  if (drive.copyOnRead) parts.push('copy-on-read=on');
   return parts.join(',');
 }

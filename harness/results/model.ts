@@ -114,6 +114,11 @@ export interface CrashStateRow {
   afterSuccess: boolean;
   /** The number (1-based row) of the earlier state with the same boot-deciding content, whose boot this one shares. */
   sameAs?: number;
+  /**
+   * The booted state whose run read or wrote nothing that this state holds otherwise, so this one boots as it did
+   * and is judged by it (its root still checked whole on the host); set only where `sameAs` is not.
+   */
+  readsAs?: number;
   /** `not booted`: the CI slice stopped booting after an earlier state failed. */
   outcome: 'booted v1' | 'booted v2' | 'failed' | 'not booted';
   reason?: string;

@@ -2,7 +2,7 @@
 import type { ExecutionContext } from 'ava';
 import type { VmConfig } from '../config/vm-config.ts';
 import { fill, type TargetProfile } from '../config/profile.ts';
-import { Machine } from '../machine/machine.ts';
+import { Machine, type MachineOptions } from '../machine/machine.ts';
 import { BootPath } from '../boot/boot-path.ts';
 import type { BootRecord, StepRecord } from '../results/model.ts';
 import { dirname, join } from 'node:path';
@@ -165,12 +165,14 @@ export class TestMachine {
   /**
    * Another machine of the same kind, target and accelerator, booting `image` (through its own
    * overlay), with its artefacts in a subfolder named `label`. Its boot server serves the same files
-   * (e.g. the fixture's kernel), so that it boots as this one does. Released when the test ends.
+   * (e.g. the fixture's kernel), so that it boots as this one does. Released when the test ends. `trackReads`: see
+   * MachineOptions (then machine.diskTouched() tells what its guest read of `image`).
    */
-  async otherMachine(image: string, label: string): Promise<{ machine: Machine; boot: BootPath }> {
+  async otherMachine(image: string, label: string, extra: Pick<MachineOptions, 'trackReads'> = {}): Promise<{ machine: Machine; boot: BootPath }> {
     const { options } = this.machine;
     const machine = await Machine.create({
       ...options,
+      ...extra,
       image,
       artifactDir: join(options.artifactDir, label),
       tap: undefined,
