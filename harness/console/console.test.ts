@@ -98,6 +98,35 @@ test('sendLine with echo waits for the echo before pressing Enter', async (t) =>
   t.is(typed.join(''), 'set device hd0e\r');
 });
 
+test('sendLine with echo never types more than 8 characters ahead of the echo', async (t) => {
+  // A prompt that echoes each key some milliseconds after it arrives and loses a key when 15 are waiting, as
+  // SeaBIOS's keyboard buffer does.
+  const echoed: string[] = [];
+  let waiting = 0;
+  let most = 0;
+  const console = new Console({
+    write: (data) => {
+      if (data === '\r') return;
+      for (const char of data) {
+        waiting++;
+        most = Math.max(most, waiting);
+        setTimeout(() => {
+          waiting--;
+          if (most < 15) echoed.push(char), console.feed(char);
+        }, 3);
+      }
+    },
+    time: new TimeScale('kvm'),
+    failFast: [],
+    typingDelayMs: 0,
+  });
+  console.feed('iPXE> ');
+  const line = 'set a rf.metadata=http://10.0.2.2:39395/conf quiet';
+  await console.sendLine(line, { echo: true });
+  t.is(echoed.join(''), line);
+  t.true(most <= 8, `${most} keys were waiting for their echo at once`);
+});
+
 test('sendKeys types named keys', async (t) => {
   const { console, typed } = makeConsole();
   console.feed('x');

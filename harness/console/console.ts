@@ -197,10 +197,21 @@ export class Console {
     await this.send(names.map(keyBytes).join(''), this.options.typingDelayMs);
   }
 
-  /** Types `line` and Enter. With `echo`, waits until the line has been echoed before pressing Enter. */
+  /**
+   * Types `line` and Enter. With `echo`, waits until the line has been echoed before pressing Enter, and types it
+   * ECHO_WINDOW characters at a time, each piece once the one before has been echoed.
+   */
   async sendLine(line: string, options: { echo?: boolean; delayMs?: number } = {}): Promise<void> {
-    await this.send(line, options.delayMs);
-    if (options.echo && line.length > 0) await this.waitFor(line, { timeoutMs: 10_000 });
+    if (!options.echo) {
+      await this.send(line, options.delayMs);
+    } else {
+      const chars = [...line];
+      for (let at = 0; at < chars.length; at += ECHO_WINDOW) {
+        const piece = chars.slice(at, at + ECHO_WINDOW).join('');
+        await this.send(piece, options.delayMs);
+        await this.waitFor(piece, { timeoutMs: 10_000 });
+      }
+    }
     await this.send(keyBytes('enter'), 0);
   }
 
@@ -284,6 +295,13 @@ export class Console {
     this.waiters.delete(waiter);
   }
 }
+
+/**
+ * The most characters typed ahead of their echo at a prompt. SeaBIOS's serial console moves up to 16 bytes at a time
+ * from the UART into the BIOS keyboard buffer, which holds 15: a 16th key typed ahead was lost (iPXE read
+ * "http://100.2.2" for "http://10.0.2.2").
+ */
+const ECHO_WINDOW = 8;
 
 function toGlobalRegex(pattern: RegExp | string): RegExp {
   if (typeof pattern === 'string') return new RegExp(escapeRegex(pattern), 'g');

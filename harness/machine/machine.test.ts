@@ -85,6 +85,26 @@ test('the boot commands an NVRAM file holds go with it: none in a new machine, t
   t.deepEqual(resumed.firmwareSettingsSaved, typed);
 });
 
+test('a machine can take the firmware files of another of its kind, with the boot commands they hold', async (t) => {
+  const base = { ...(await options(t)), config: loadVmConfig('ppc64-ofw') };
+  const typed = ['setenv boot-device disk:1,\\ofwboot', 'reset-all'];
+  const first = await Machine.create(base);
+  t.teardown(() => first.release());
+  first.rememberFirmwareSettings(typed);
+  const nvram = Buffer.alloc(65536, 0x5a);
+  await writeFile(first.privatePath('nvram.bin'), nvram);
+  const second = await Machine.create(base);
+  t.teardown(() => second.release());
+  t.true(second.firmwareSettingsSaved === undefined);
+  t.notDeepEqual(await readFile(second.privatePath('nvram.bin')), nvram);
+  await second.copyFirmwareFrom(first);
+  t.deepEqual(await readFile(second.privatePath('nvram.bin')), nvram);
+  t.deepEqual(second.firmwareSettingsSaved, typed);
+  const other = await Machine.create({ ...base, config: loadVmConfig('amd64-uefi') });
+  t.teardown(() => other.release());
+  await t.throwsAsync(other.copyFirmwareFrom(first), { instanceOf: UsageError, message: /amd64-uefi cannot take the firmware files of a ppc64-ofw/ });
+});
+
 test('a checkpoint restores the firmware flash image of a machine that runs from one', async (t) => {
   const base = await options(t);
   const checkpoint = join(base.artifactDir, 'checkpoint');

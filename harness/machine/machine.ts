@@ -1,5 +1,5 @@
 // A Machine: one emulated computer with its own overlay disk, firmware variables, QEMU process, console and QMP.
-import { appendFile, mkdir, rm, writeFile } from 'node:fs/promises';
+import { appendFile, copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { assertRunnable, type VmConfig } from '../config/vm-config.ts';
@@ -175,6 +175,21 @@ export class Machine implements BootTarget {
 
   rememberFirmwareSettings(commands: string[]): void {
     this.savedFirmwareSettings = commands;
+  }
+
+  /**
+   * While both are off: this machine's firmware files (NVRAM, UEFI variables, U-Boot flash) become copies of
+   * `other`'s, and so do the boot settings they hold, as if `other` were started again with this one's disk.
+   */
+  async copyFirmwareFrom(other: Machine): Promise<void> {
+    if (other.options.config.name !== this.options.config.name) {
+      throw new UsageError(`machine ${this.options.config.name} cannot take the firmware files of a ${other.options.config.name}`);
+    }
+    if (this.state !== 'off' || other.state !== 'off') throw new StateError('copy firmware files', 'a machine is running', 'off');
+    const { vars, flash } = this.files.firmware;
+    if (vars && other.files.firmware.vars) await copyFile(other.files.firmware.vars, vars);
+    if (flash && other.files.firmware.flash) await copyFile(other.files.firmware.flash, flash);
+    this.savedFirmwareSettings = other.savedFirmwareSettings;
   }
 
   onExit(listener: () => void): void {

@@ -165,8 +165,10 @@ export class TestMachine {
   /**
    * Another machine of the same kind, target and accelerator, booting `image` (through its own
    * overlay), with its artefacts in a subfolder named `label`. Its boot server serves the same files
-   * (e.g. the fixture's kernel), so that it boots as this one does. Released when the test ends. `trackReads`: see
-   * MachineOptions (then machine.diskTouched() tells what its guest read of `image`).
+   * (e.g. the fixture's kernel), so that it boots as this one does. While this one is off, the other starts with
+   * copies of its firmware files and the boot settings they hold: the same computer, started again with `image`
+   * (after a power cut, say). Released when the test ends. `trackReads`: see MachineOptions (then
+   * machine.diskTouched() tells what its guest read of `image`).
    */
   async otherMachine(image: string, label: string, extra: Pick<MachineOptions, 'trackReads'> = {}): Promise<{ machine: Machine; boot: BootPath }> {
     const { options } = this.machine;
@@ -176,9 +178,11 @@ export class TestMachine {
       image,
       artifactDir: join(options.artifactDir, label),
       tap: undefined,
+      checkpoint: undefined,
       servedFrom: options.servedFrom ?? dirname(options.image),
     });
     this.t.teardown(() => machine.release());
+    if (!this.machine.running) await machine.copyFirmwareFrom(this.machine);
     const boot = new BootPath(machine, this.profile);
     if (this.images) boot.setWrittenFs(writtenFsOf(this.images));
     return { machine, boot };
