@@ -5,12 +5,13 @@ import { execa } from 'execa';
 import type { Results } from '../harness/results/model.ts';
 
 /**
- * Crash states per minute of the whole test (recording, upgrade and boots): judged (those sharing a boot included),
- * and distinct states booted.
+ * Crash states per minute of the whole test (recording, upgrade and boots), `stateJobs` booted at once: judged (those
+ * sharing a boot included), and distinct states booted.
  */
-export async function benchCrashStates(out: string, maxStates: number): Promise<void> {
+export async function benchCrashStates(out: string, maxStates: number, stateJobs: number): Promise<void> {
   const bin = new URL('../bin/bootproof.js', import.meta.url).pathname;
-  const run = await execa('node', [bin, 'crash-states', '--machine', 'amd64-bios', '--max-states', String(maxStates), '-j', '1', '--out', out], { reject: false, all: true });
+  const args = ['crash-states', '--machine', 'amd64-bios', '--max-states', String(maxStates), '--state-jobs', String(stateJobs), '-j', '1', '--out', out];
+  const run = await execa('node', [bin, ...args], { reject: false, all: true });
   const results = JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as Results;
   const test = results.tests.find((t) => t.scenario === 'crash-states');
   const counts = test?.data?.crashStateCounts as { judged: number; readAlike: number; booted: number } | undefined;
@@ -21,5 +22,6 @@ export async function benchCrashStates(out: string, maxStates: number): Promise<
   console.log(`crash_states_judged: ${counts.judged}`);
   console.log(`crash_states_read_alike: ${counts.readAlike}`);
   console.log(`crash_states_booted: ${counts.booted}`);
+  console.log(`crash_states_state_jobs: ${stateJobs}`);
   console.log(`crash_states_status: ${test.status}`);
 }

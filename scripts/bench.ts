@@ -2,6 +2,7 @@
 // against bare QEMU, wait latency, console throughput, checkpoints, the example project's overhead (memtest86+
 // through bootproof against bare QEMU) and the crash-states rate. Prints `name: value` lines.
 import { spawn } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { createTempFolder } from '../harness/qemu/temp-folder.ts';
 import { loadVmConfig } from '../harness/config/vm-config.ts';
@@ -131,7 +132,8 @@ await benchCheckpoint('amd64-bios');
 // The example project: Debian's memtest86+ on SeaBIOS, through bootproof against bare QEMU.
 await benchExample(rounds);
 
-// Crash states: judged per minute of one crash-states test (BENCH_CRASH_STATES of them, default 60).
+// Crash states: judged per minute of one crash-states test (BENCH_CRASH_STATES of them at most, default 400 as in
+// the nightly), one state booted per core at once.
 const crashOut = await createTempFolder('bench-crash');
-await benchCrashStates(crashOut.path, Number(process.env.BENCH_CRASH_STATES ?? 60));
+await benchCrashStates(crashOut.path, Number(process.env.BENCH_CRASH_STATES ?? 400), availableParallelism());
 await crashOut.cleanup();
