@@ -208,7 +208,7 @@ scenario(
           for (const { row } of entry.rows) row.reason = `an earlier state failed (${brokenFixture ? 'the broken fixture is caught' : 'the CI slice stops there'})`;
           continue;
         }
-        // Rebuilt from the recorded disk only now: a state that is not booted costs no copy of the disk.
+        // Rebuilt from the recorded disk only here: one copy per distinct content, none for the states alike in it.
         const image = join(work.path, `state-${entry.n}.img`);
         const { upTo, skip, torn } = entry.state;
         await replay(log, logPath, vm.fixture.disk, image, { upTo, skip, torn });
