@@ -96,7 +96,7 @@ test('failover on the kernel command line: the boot commands name the device for
   await boot.bootDevice('hd0d');
   t.like(boot.lastBoot, { device: 'hd0d', version: '1', requestedDevice: 'hd0d' });
   t.deepEqual(boot.lastBoot.witnesses, { loader: 'hd0d', kernelRoot: { source: '/dev/sda5', device: 'hd0d' }, image: 'hd0d' }, 'the initramfs\'s booting line is the loader\'s witness');
-  t.regex(uboot.bootcmds[1]!, / quiet rf\.device=hd0d; tftpboot /, 'the profile\'s kernel argument is in the bootargs');
+  t.regex(uboot.bootcmds[1]!, / quiet cryptomgr\.notests rf\.device=hd0d; tftpboot /, 'the profile\'s kernel argument is in the bootargs');
   t.regex(uboot.bootcmds[1]!, /rd_size=0x\$\{filesize\}/, 'U-Boot\'s own ${variables} are left for U-Boot');
   t.regex(uboot.bootcmds[1]!, / rf\.metadata=http:\/\/10\.0\.2\.2:65535\/conf /, 'the bootargs name the metadata service');
   t.is(boot.lastBoot.firmware?.persistence, 'none');
