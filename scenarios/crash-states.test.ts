@@ -182,7 +182,7 @@ scenario(
         distinct.set(content.key, { n, state, description: `${state.description} (${phase})`, afterSuccess: row.afterSuccess, rows: [{ row, named: content.named }] });
       }
     }
-    await rm(working.path, { force: true });
+    await working.remove();
 
     // Pass 2: boot each distinct content once, up to `jobs` at once, those a crash after the success line can leave
     // first. In the CI slice, and on a broken fixture (which the test must catch), no boot starts once a state has

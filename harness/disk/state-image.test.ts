@@ -37,7 +37,11 @@ test('the working image becomes each crash state exactly as a replay from the ba
   const working = await StateImage.create(log, logPath, base, join(dir, 'working.raw'));
   const ranges = [{ start: 512, bytes: 3 * MiB_SECTORS * 512 - 1024 }];
   const keys = new Map<string, string>();
-  for (const state of [...states].sort((a, b) => a.base - b.base)) {
+  // Each state once in the generated order and once in reverse within its flush point: every way one state follows
+  // another of the same base is a difference of writes applied, lost or torn.
+  const byBase = [...states].sort((a, b) => a.base - b.base);
+  const order = byBase.flatMap((s, i) => (i === byBase.length - 1 || byBase[i + 1]!.base !== s.base ? [s, ...byBase.filter((o) => o.base === s.base).reverse()] : [s]));
+  for (const state of order) {
     await working.become(state);
     const expected = join(dir, `${state.id}.raw`);
     await replay(log, logPath, base, expected, { upTo: state.upTo, skip: state.skip, torn: state.torn });

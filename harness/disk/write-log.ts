@@ -152,7 +152,7 @@ export interface ReplayRange {
  */
 export async function replay(log: WriteLog, logPath: string, baseImage: string, outImage: string, options: ReplayRange): Promise<void> {
   await copyFile(baseImage, outImage, constants.COPYFILE_FICLONE);
-  await applyEntries(log, logPath, outImage, options.from ?? 0, options.upTo, options.skip, options.torn);
+  await applyEntries(log, logPath, outImage, options.from ?? 0, options.upTo, options);
 }
 
 /** A byte range of a disk image: `start` and length in bytes. */
@@ -180,16 +180,15 @@ export function appliedWrites(
     }));
 }
 
-/** Applies entries `from`..`to` (inclusive, minus `skip`) to `image` in place: writes their data, zeroes for DISCARDs; `torn` cuts one entry short. */
-export async function applyEntries(
-  log: WriteLog,
-  logPath: string,
-  image: string,
-  from: number,
-  to: number,
-  skip: number[] = [],
-  torn?: { entry: number; sectors: number },
-): Promise<void> {
+/** Which of a range's writes to apply: minus `skip`; `torn` cuts one entry short; `within`: only their bytes in these extents. */
+export interface ApplyOptions {
+  skip?: number[];
+  torn?: { entry: number; sectors: number };
+  within?: Extent[];
+}
+
+/** Applies entries `from`..`to` (inclusive) to `image` in place, as `options` say: writes their data, zeroes for DISCARDs. */
+export async function applyEntries(log: WriteLog, logPath: string, image: string, from: number, to: number, options: ApplyOptions = {}): Promise<void> {
   if (from < 0 || to >= log.entries.length || from > to + 1) {
     throw new BootproofError(`cannot apply entries ${from}..${to} of ${logPath}: it has ${log.entries.length}`);
   }
@@ -201,7 +200,7 @@ export async function applyEntries(
       let bufferStart = 0;
       let bufferLength = 0;
       let zeroes: Buffer | undefined;
-      for (const { entry, start: position, bytes: length } of appliedWrites(log, from, to, skip, torn)) {
+      for (const { entry, start: position, bytes: length, dataOffset } of pieces(appliedWrites(log, from, to, options.skip, options.torn), options.within)) {
         for (let done = 0; done < length; done += COPY_CHUNK) {
           const chunk = Math.min(COPY_CHUNK, length - done);
           if (entry.flags.discard) {
@@ -209,7 +208,7 @@ export async function applyEntries(
             await target.write(zeroes.subarray(0, chunk), position + done);
             continue;
           }
-          const at = entry.dataOffset + done;
+          const at = dataOffset + done;
           if (at < bufferStart || at + chunk > bufferStart + bufferLength) {
             bufferStart = at;
             bufferLength = await readFully(source, buffer, at);
@@ -225,6 +224,18 @@ export async function applyEntries(
   } finally {
     await source.close();
   }
+}
+
+/** The writes' bytes to apply, each with where its data starts in the log: all of them, or their parts `within` the extents. */
+function pieces(writes: (Extent & { entry: LogEntry })[], within?: Extent[]): (Extent & { entry: LogEntry; dataOffset: number })[] {
+  if (!within) return writes.map((w) => ({ ...w, dataOffset: w.entry.dataOffset }));
+  return writes.flatMap((w) =>
+    within.flatMap(({ start, bytes }) => {
+      const from = Math.max(w.start, start);
+      const to = Math.min(w.start + w.bytes, start + bytes);
+      return from < to ? [{ entry: w.entry, start: from, bytes: to - from, dataOffset: w.entry.dataOffset + (from - w.start) }] : [];
+    }),
+  );
 }
 
 /** Marker writes at `markSector` (log sectors): blocks whose text begins `RFMARK1 <phase>\n`, in log order. */
