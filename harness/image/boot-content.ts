@@ -76,7 +76,7 @@ export async function bootConfSectors(image: string, layout: BootLayout, sectorS
  */
 export async function bootContent(image: string, layout: BootLayout, bootConfLine?: string, hashes = new ChunkHashes(image)): Promise<BootContent> {
   if (hashes.image !== image) throw new BootproofError(`bootContent: the hashes given are ${hashes.image}'s, not ${image}'s`);
-  const bootConf = layout.bootConf && (await readExtFile(image, layout.bootConf.partition.startByte, layout.bootConf.path, { catastrophic: true }));
+  const bootConf = layout.bootConf && (await readBootConf(image, layout, hashes));
   const named = bootConf && bootConfLine ? namedDevice(bootConf.toString('latin1'), bootConfLine, [...layout.roots.keys()]) : undefined;
   const left = [...layout.roots.entries()].filter(([device]) => named !== undefined && device !== named).map(([, p]) => p);
   const end = Math.max(...layout.partitions.map((p) => p.startByte + p.bytes));
@@ -88,6 +88,21 @@ export async function bootContent(image: string, layout: BootLayout, bootConfLin
   }
   ranges.push({ start: at, bytes: end - at });
   return { bootConf, named, key: await hashes.digest(ranges) };
+}
+
+/**
+ * boot.conf's bytes in `image`, read once per content of the partition holding it: a crash state holds only sectors
+ * its filesystem wrote, which name no block outside the partition, so equal partitions hold equal files.
+ */
+const bootConfsRead = new WeakMap<BootLayout, Map<string, Buffer | undefined>>();
+
+async function readBootConf(image: string, layout: BootLayout, hashes: ChunkHashes): Promise<Buffer | undefined> {
+  const { partition, path } = layout.bootConf!;
+  const read = bootConfsRead.get(layout) ?? new Map<string, Buffer | undefined>();
+  bootConfsRead.set(layout, read);
+  const key = await hashes.digest([{ start: partition.startByte, bytes: partition.bytes }]);
+  if (!read.has(key)) read.set(key, await readExtFile(image, partition.startByte, path, { catastrophic: true }));
+  return read.get(key);
 }
 
 /** The device of the last line of `text` that is `line` with some device, if it is one of `devices`. */
