@@ -39,8 +39,11 @@ test('the working image becomes each crash state exactly as a replay from the ba
   const keys = new Map<string, string>();
   // Each state once in the generated order and once in reverse within its flush point: every way one state follows
   // another of the same base is a difference of writes applied, lost or torn.
-  const byBase = [...states].sort((a, b) => a.base - b.base);
-  const order = byBase.flatMap((s, i) => (i === byBase.length - 1 || byBase[i + 1]!.base !== s.base ? [s, ...byBase.filter((o) => o.base === s.base).reverse()] : [s]));
+  const bases = [...new Set(states.map((s) => s.base))].sort((a, b) => a - b);
+  const order = bases.flatMap((base) => {
+    const group = states.filter((s) => s.base === base);
+    return [...group, ...[...group].reverse()];
+  });
   for (const state of order) {
     await working.become(state);
     const expected = join(dir, `${state.id}.raw`);

@@ -90,12 +90,13 @@ export async function bootContent(image: string, layout: BootLayout, bootConfLin
   return { bootConf, named, key: await hashes.digest(ranges) };
 }
 
+/** boot.conf as read so far, per layout: by the hash of the partition holding it. */
+const bootConfsRead = new WeakMap<BootLayout, Map<string, Buffer | undefined>>();
+
 /**
  * boot.conf's bytes in `image`, read once per content of the partition holding it: a crash state holds only sectors
  * its filesystem wrote, which name no block outside the partition, so equal partitions hold equal files.
  */
-const bootConfsRead = new WeakMap<BootLayout, Map<string, Buffer | undefined>>();
-
 async function readBootConf(image: string, layout: BootLayout, hashes: ChunkHashes): Promise<Buffer | undefined> {
   const { partition, path } = layout.bootConf!;
   const read = bootConfsRead.get(layout) ?? new Map<string, Buffer | undefined>();
