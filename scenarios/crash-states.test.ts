@@ -57,6 +57,15 @@ async function bootState(vm: TestMachine, image: string, label: string, layout: 
   }
 }
 
+const WINDOW_START = 'window-start';
+
+/** Builds the disk as of entry `upTo` of the log being recorded (the window's start) and boots it. */
+async function bootWindowStart(vm: TestMachine, logPath: string, upTo: number, image: string, layout: BootLayout) {
+  await replay(await readWriteLog(logPath), logPath, vm.fixture.disk, image, { upTo });
+  const run = await vm.step('the disk as the upgrade starts, booted while it runs', () => bootState(vm, image, WINDOW_START, layout));
+  return { image, run };
+}
+
 /** The entry count of the log now: entries from here on were logged after what the console just showed. */
 async function position(logPath: string): Promise<number> {
   return (await readWriteLog(logPath)).entries.length;
@@ -88,12 +97,19 @@ scenario(
     const logPath = join(work.path, 'upgrade.log');
     const { upgradeSteps, upgradeDone } = vm.profile.commands;
     const doneText = upgradeDone.source.replace(/\\(.)/g, '$1');
+    const layout = await bootLayout(vm.fixture.disk, vm.profile.partitions, vm.profile.commands.bootConf);
+    const jobs = Math.max(1, Number(process.env.BOOTPROOF_STATE_JOBS ?? 1));
 
     await vm.boot.powerOn({ disks: [vm.fixture.rootFs[2]], writeLog: logPath });
     await vm.step('boot version 1 with every disk write recorded', () => vm.boot.reach('shell'));
     // Phases are marked on the host: the log's length when the console shows each step. Nothing is written to the
     // disk for them, so they cannot make a write durable that the upgrade left unflushed.
     const marks: Mark[] = [{ phase: 'upgrade-start', index: await position(logPath) }];
+    // The disk as the upgrade starts is a crash state the log already holds: with a second job, it boots while the
+    // upgrade runs, on the core the recording leaves idle.
+    const early = jobs > 1 ? bootWindowStart(vm, logPath, marks[0]!.index - 1, join(work.path, 'state-window-start.img'), layout) : undefined;
+    early?.catch(() => undefined);
+    t.teardown(() => early?.then(() => undefined, () => undefined));
     await vm.step('upgrade to version 2, marking each step it reports', async () => {
       const upgrade = vm.shell.execute(vm.upgradeCommand(vm.extraDiskDevice(0)), { timeoutMs: 300_000 });
       // A step the upgrade does not print (a variant's order differs) is not marked; the wait ends with the upgrade.
@@ -121,7 +137,6 @@ scenario(
     // A crash in the epoch after this flush point may come after the success line: only the new version is right.
     const promised = Math.max(start - 1, ...flushPoints(log).filter((p) => p >= start && p < printed));
 
-    const layout = await bootLayout(vm.fixture.disk, vm.profile.partitions, vm.profile.commands.bootConf);
     const finalImage = join(work.path, 'final.img');
     await replay(log, logPath, vm.fixture.disk, finalImage, { upTo: log.entries.length - 1 });
     const bootLine = vm.profile.commands.bootConfLine;
@@ -187,10 +202,11 @@ scenario(
     // Pass 2: boot each distinct content once, up to `jobs` at once, those a crash after the success line can leave
     // first. In the CI slice, and on a broken fixture (which the test must catch), no boot starts once a state has
     // failed: one failure is the verdict.
-    const jobs = Math.max(1, Number(process.env.BOOTPROOF_STATE_JOBS ?? 1));
     const brokenFixture = vm.hasFixture && vm.fixture.manifest.variant !== 'normal';
     const stopAtFailure = process.env.BOOTPROOF_SLICE === 'ci' || brokenFixture;
-    const queue = [...distinct.values()].sort((a, b) => Number(b.afterSuccess) - Number(a.afterSuccess) || a.n - b.n);
+    // The state booted early comes first: its boot is done or under way.
+    const first = (entry: { state: CrashState }) => Number(early !== undefined && entry.state.id === WINDOW_START);
+    const queue = [...distinct.values()].sort((a, b) => first(b) - first(a) || Number(b.afterSuccess) - Number(a.afterSuccess) || a.n - b.n);
     const failedYet = () => rows.some((r) => r.outcome === 'failed');
     let booted = 0;
     let readAlike = 0;
@@ -209,12 +225,13 @@ scenario(
           for (const { row } of entry.rows) row.reason = `an earlier state failed (${brokenFixture ? 'the broken fixture is caught' : 'the CI slice stops there'})`;
           continue;
         }
-        // Rebuilt from the recorded disk only here: one copy per distinct content, none for the states alike in it.
-        const image = join(work.path, `state-${entry.n}.img`);
-        const { upTo, skip, torn } = entry.state;
-        await replay(log, logPath, vm.fixture.disk, image, { upTo, skip, torn });
         const named = entry.rows[0]!.named;
-        const witness = await alike(image, named);
+        const bootedEarly = early && entry.state.id === WINDOW_START ? await early : undefined;
+        // Rebuilt from the recorded disk only here: one copy per distinct content, none for the states alike in it.
+        const image = bootedEarly?.image ?? join(work.path, `state-${entry.n}.img`);
+        const { upTo, skip, torn } = entry.state;
+        if (!bootedEarly) await replay(log, logPath, vm.fixture.disk, image, { upTo, skip, torn });
+        const witness = bootedEarly ? undefined : await alike(image, named);
         let result: Booted;
         if (witness) {
           readAlike++;
@@ -224,7 +241,9 @@ scenario(
           t.log(`state ${entry.n}/${states.length}: ${entry.description}: reads as #${witness.n}, not booted`);
         } else {
           booted++;
-          const run = await vm.step(`state ${entry.n}/${states.length}: ${entry.description}`, () => bootState(vm, image, `state-${entry.n}`, layout));
+          const label = `state ${entry.n}/${states.length}: ${entry.description}`;
+          const run = bootedEarly?.run ?? (await vm.step(label, () => bootState(vm, image, `state-${entry.n}`, layout)));
+          if (bootedEarly) t.log(`${label}: booted while the upgrade ran`);
           result = run.result;
           if (run.touched) witnesses.push({ n: entry.n, named, result, touched: run.touched, digest: await new ChunkHashes(image).digest(run.touched) });
         }

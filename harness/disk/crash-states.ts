@@ -43,22 +43,33 @@ interface Epoch {
 }
 
 /**
- * Power-loss states of the window, by kind: `prefix`, the disk as of each flush point; `single-drop`, an epoch (the
- * writes between two flush points) with one of its writes lost and all the later ones kept; `subset`, an epoch
- * with a seeded random part of its writes lost; `torn`, a multi-sector write in `tornRanges` applied only in part.
+ * Power-loss states of the window, by kind: `prefix`, the disk as the window opens (a crash before its first write)
+ * and as of each flush point; `single-drop`, an epoch (the writes between two flush points) with one of its writes
+ * lost and all the later ones kept; `subset`, an epoch with a seeded random part of its writes lost; `torn`, a
+ * multi-sector write in `tornRanges` applied only in part.
  * A write with FUA is never lost (it was durable when it completed, before the later ones were logged).
  */
 export function crashStates(log: WriteLog, options: CrashStateOptions = {}): CrashState[] {
   const [first, last] = options.window ?? [0, log.entries.length - 1];
   const points = flushPoints(log).filter((index) => index >= first && index <= last);
-  const states: CrashState[] = points.map((index, n) => ({
-    id: `flush-${index}`,
-    kind: 'prefix',
-    upTo: index,
-    skip: [],
-    base: index,
-    description: `disk as of flush point ${n + 1} of ${points.length} (entry ${index})`,
-  }));
+  const states: CrashState[] = [
+    {
+      id: 'window-start',
+      kind: 'prefix',
+      upTo: first - 1,
+      skip: [],
+      base: first - 1,
+      description: `disk as the window opens, before its first write (entry ${first})`,
+    },
+    ...points.map((index, n) => ({
+      id: `flush-${index}`,
+      kind: 'prefix' as const,
+      upTo: index,
+      skip: [],
+      base: index,
+      description: `disk as of flush point ${n + 1} of ${points.length} (entry ${index})`,
+    })),
+  ];
   const epochs = epochsOf(log, first, Math.min(last, log.entries.length - 1), points);
 
   for (const epoch of epochs) {

@@ -152,10 +152,15 @@ test('the state at each flush point holds exactly the writes before it', async (
   t.deepEqual(
     states.map(({ id, upTo, skip }) => ({ id, upTo, skip })),
     [
+      { id: 'window-start', upTo: -1, skip: [] },
       { id: 'flush-1', upTo: 1, skip: [] },
       { id: 'flush-4', upTo: 4, skip: [] },
     ],
   );
+
+  const start = join(dir, 'start.raw');
+  await replay(log, logPath, base, start, { upTo: -1 });
+  t.true(readFileSync(start).equals(readFileSync(base)), 'the state before the first write is the disk the log was recorded on');
 
   const first = join(dir, 'first.raw');
   await replay(log, logPath, base, first, { upTo: 1 });
@@ -188,7 +193,7 @@ test('consecutive FLUSHes with no write between them make one flush point', asyn
   t.deepEqual(flushPoints(log), [2, 5]);
   t.deepEqual(
     crashStates(log).map((state) => state.upTo),
-    [2, 5],
+    [-1, 2, 5],
   );
 });
 
@@ -287,7 +292,7 @@ test('marker writes name the phases and bound the upgrade window', async (t) => 
   const inWindow = crashStates(log, { window: [marks[0]!.index, marks[1]!.index] });
   t.deepEqual(
     inWindow.map((state) => state.upTo),
-    [4],
+    [1, 4],
   );
 });
 
