@@ -108,8 +108,8 @@ scenario(
     // The disk as the upgrade starts is a crash state the log already holds: with a second job, it boots while the
     // upgrade runs, on the core the recording leaves idle.
     const early = jobs > 1 ? bootWindowStart(vm, logPath, marks[0]!.index - 1, join(work.path, 'state-window-start.img'), layout) : undefined;
-    early?.catch(() => undefined);
-    t.teardown(() => early?.then(() => undefined, () => undefined));
+    const earlySettled = early?.then(() => undefined, () => undefined);
+    t.teardown(() => earlySettled);
     await vm.step('upgrade to version 2, marking each step it reports', async () => {
       const upgrade = vm.shell.execute(vm.upgradeCommand(vm.extraDiskDevice(0)), { timeoutMs: 300_000 });
       // A step the upgrade does not print (a variant's order differs) is not marked; the wait ends with the upgrade.
@@ -205,7 +205,8 @@ scenario(
     const brokenFixture = vm.hasFixture && vm.fixture.manifest.variant !== 'normal';
     const stopAtFailure = process.env.BOOTPROOF_SLICE === 'ci' || brokenFixture;
     // The state booted early comes first: its boot is done or under way.
-    const first = (entry: { state: CrashState }) => Number(early !== undefined && entry.state.id === WINDOW_START);
+    const bootedEarlyEntry = early && [...distinct.values()].find((entry) => entry.state.id === WINDOW_START);
+    const first = (entry: unknown) => Number(entry === bootedEarlyEntry);
     const queue = [...distinct.values()].sort((a, b) => first(b) - first(a) || Number(b.afterSuccess) - Number(a.afterSuccess) || a.n - b.n);
     const failedYet = () => rows.some((r) => r.outcome === 'failed');
     let booted = 0;
@@ -226,7 +227,7 @@ scenario(
           continue;
         }
         const named = entry.rows[0]!.named;
-        const bootedEarly = early && entry.state.id === WINDOW_START ? await early : undefined;
+        const bootedEarly = early && entry === bootedEarlyEntry ? await early : undefined;
         // Rebuilt from the recorded disk only here: one copy per distinct content, none for the states alike in it.
         const image = bootedEarly?.image ?? join(work.path, `state-${entry.n}.img`);
         const { upTo, skip, torn } = entry.state;
